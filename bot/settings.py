@@ -1,0 +1,71 @@
+"""The one reader of environment variables. Everything else receives a Settings."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A setting with a value the bot cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: str | None = field(default=None, repr=False)  # never logged or printed
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path(".cache/index")
+    database_path: Path = Path("data/studybot.db")
+    log_level: str = "INFO"
+    dev_guild_id: int | None = None  # sync commands to this guild only (instant) while developing
+    ask_cooldown_seconds: float = 5.0
+    answer_hits: int = 3
+    drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
+    drill_results_delay_minutes: int = 60  # results of a drill are posted this long after it
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            discord_token=env.get("DISCORD_TOKEN") or None,
+            corpus_dir=Path(env.get("CORPUS_DIR", "corpus")),
+            index_dir=Path(env.get("INDEX_DIR", ".cache/index")),
+            database_path=Path(env.get("DATABASE_PATH", "data/studybot.db")),
+            log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            dev_guild_id=_int(env, "DEV_GUILD_ID", None),
+            ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
+            answer_hits=int(_float(env, "ANSWER_HITS", 3)),
+            drill_check_seconds=_float(env, "DRILL_CHECK_SECONDS", 30.0),
+            drill_results_delay_minutes=int(_float(env, "DRILL_RESULTS_DELAY_MINUTES", 60)),
+        )
+
+
+def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name, "").strip().upper() or default
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw

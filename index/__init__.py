@@ -1,0 +1,1 @@
+"""Guide -> chunks -> embeddings -> FAISS index -> retrieval. Knows nothing of Discord."""

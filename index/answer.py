@@ -1,0 +1,94 @@
+"""Hits -> an Answer: the notes to quote, or an honest "not in the notes" with the nearest sections."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.lexical import Tokenizer
+from index.retrieve import Hit, Retriever
+
+MAX_HITS = 10
+
+
+class BadQuestionError(ValueError):
+    """A question the bot cannot search for; the message says why, for the member."""
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """When the best note is too far from the question to count as an answer.
+
+    confidence = fused score of the best note + weighted shares of the question's terms that the
+    best note / all hits contain. A logistic fit on the dev split of eval/questions.jsonl, rescaled
+    so the score's weight is 1, with the threshold that refuses the most off-guide questions while
+    refusing at most 5% of answerable ones: `python benchmarks/calibrate_refusal.py` prints them.
+    """
+
+    top_coverage: float = 0.704
+    all_coverage: float = 0.172
+    min_confidence: float = 1.255
+
+    def confidence(self, score: float, top_coverage: float, all_coverage: float) -> float:
+        return score + self.top_coverage * top_coverage + self.all_coverage * all_coverage
+
+
+@dataclass(frozen=True)
+class QuotedHit:
+    hit: Hit
+    best_line: int  # index into hit.chunk.text.split("\n") of the line that matches best
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answerable: bool
+    quotes: tuple[QuotedHit, ...]  # best first; when not answerable, the nearest notes
+    confidence: float
+    nearest_sections: tuple[str, ...]  # distinct sections of the hits, best first
+
+    @property
+    def hits(self) -> tuple[Hit, ...]:
+        return tuple(q.hit for q in self.quotes)
+
+
+def clean_question(question: str) -> str:
+    """Normalize a member's question, or raise BadQuestionError with the reason."""
+    text = re.sub(r"\s+", " ", question or "").strip()
+    if not text:
+        raise BadQuestionError("Ask me something: the question is empty.")
+    if not re.search(r"\w", text):
+        raise BadQuestionError("I need words to search the notes with; that question has none.")
+    return text
+
+
+class Answerer:
+    def __init__(self, retriever: Retriever, policy: RefusalPolicy | None = None) -> None:
+        self.retriever = retriever
+        self.policy = policy or RefusalPolicy()
+
+    def answer(self, question: str, k: int = 3) -> Answer:
+        text = clean_question(question)
+        k = max(1, min(k, MAX_HITS))
+        # The decision looks at the top 3 whatever k is, so asking for fewer notes never flips it.
+        hits = self.retriever.search(text, max(k, 3))
+        confidence = self.confidence(text, hits)
+        answerable = confidence >= self.policy.min_confidence
+        hits = hits[:k]
+        tokens = set(self.retriever.tokenizer.tokenize(text, correct=True))
+        quotes = tuple(QuotedHit(h, _best_line(h, tokens, self.retriever.tokenizer)) for h in hits)
+        sections = tuple(dict.fromkeys(h.chunk.section for h in hits))
+        return Answer(text, answerable, quotes, confidence, sections)
+
+    def confidence(self, question: str, hits: list[Hit]) -> float:
+        if not hits:
+            return float("-inf")
+        top, all_ = self.retriever.term_coverage(question, hits[:3])
+        return self.policy.confidence(hits[0].score, top, all_)
+
+
+def _best_line(hit: Hit, question_tokens: set[str], tokenizer: Tokenizer) -> int:
+    lines = hit.chunk.text.split("\n")
+    if len(lines) == 1:
+        return 0
+    overlap = [len(question_tokens & set(tokenizer.tokenize(line))) for line in lines]
+    return max(range(len(lines)), key=lambda i: (overlap[i], -i))
