@@ -7,7 +7,7 @@ from index.answer import Answer, QuotedHit
 
 MESSAGE_LIMIT = 2000
 _FENCE = re.compile(r"^\s*```(\S*)")
-_MARKDOWN = re.compile(r"([\\*_~`|>#\[\]])")
+_MARKDOWN = re.compile(r"([\\*_~`|])")
 
 
 def escape(text: str) -> str:

@@ -52,10 +52,11 @@ class Retriever:
             return []
         w = self.weights
         qvec = self._encode([question])[0]
-        _, dense_ids = self.store.dense.search(qvec[None, :], min(w.candidates, n))
+        pool = min(n, max(w.candidates, k))
+        _, dense_ids = self.store.dense.search(qvec[None, :], pool)
         tokens = self.tokenizer.tokenize(question, correct=True)
         body = self._bm25.scores(tokens)
-        lexical_ids = np.argsort(-body)[: w.candidates]
+        lexical_ids = np.argsort(-body)[:pool]
         candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
         dense = self.store.vectors[candidates] @ qvec
         lex = _squash(body[candidates], w.bm25_half)

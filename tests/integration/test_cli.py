@@ -1,0 +1,76 @@
+"""`python -m bot ask` as the evaluation scripts call it: a real process, the real index."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def run(args, index_cache, env_extra=None, **kw):
+    env = {**os.environ, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache), "HF_HUB_OFFLINE": "1"}
+    env.pop("DISCORD_TOKEN", None)
+    env.update(env_extra or {})
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120, **kw)
+
+
+def test_ask_json_contract(index_cache):
+    out = run(["ask", "--json", "--k", "2", "xgbost imbalanced clases"], index_cache)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"question", "answerable", "hits"}
+    assert data["question"] == "xgbost imbalanced clases" and data["answerable"] is True
+    assert len(data["hits"]) == 2
+    for hit in data["hits"]:
+        assert set(hit) == {"text", "section", "score"}
+        assert isinstance(hit["score"], float)
+    assert "scale_pos_weight" in data["hits"][0]["text"]
+    assert data["hits"][0]["section"] == "3.2 SageMaker built-in algorithms > XGBoost"
+    assert data["hits"][0]["score"] >= data["hits"][1]["score"]
+
+
+def test_ask_text_quotes_notes_with_sections(index_cache):
+    out = run(["ask", "kinesis video retention"], index_cache)
+    assert out.returncode == 0
+    assert "1.5 Kinesis Video Stream" in out.stdout and "Data retention 1h - 10 years" in out.stdout
+
+
+def test_ask_batch_keeps_order_one_line_each(index_cache, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text("firehose buffer interval\n\nwho won the 2022 world cup?\nSG ground truth\n")
+    out = run(["ask", "--json", "--batch", str(batch)], index_cache)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["question"] for r in rows] == ["firehose buffer interval", "", "who won the 2022 world cup?",
+                                             "SG ground truth"]
+    assert [r["answerable"] for r in rows] == [True, False, False, True]
+    assert all(len(r["hits"]) <= 3 for r in rows)
+    assert rows[1]["hits"] == [] and "empty" in rows[1]["error"]
+
+
+def test_off_guide_text_answer_says_so(index_cache):
+    out = run(["ask", "How do I order an AWS Snowball Edge device?"], index_cache)
+    assert "couldn't find that in the notes" in out.stdout
+    assert "nearest sections" in out.stdout
+
+
+def test_bad_inputs_get_messages_not_tracebacks(index_cache, tmp_path):
+    empty = run(["ask", "   "], index_cache)
+    assert empty.returncode == 1 and "empty" in empty.stdout and "Traceback" not in empty.stderr
+    bad_k = run(["ask", "--k", "0", "x"], index_cache)
+    assert bad_k.returncode == 2 and "--k" in bad_k.stderr
+    missing = run(["ask", "--json", "--batch", str(tmp_path / "nope.txt")], index_cache)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    no_corpus = run(["ask", "hi"], index_cache, {"CORPUS_DIR": str(tmp_path / "none")})
+    assert no_corpus.returncode == 2 and "does not exist" in no_corpus.stderr
+    assert "Traceback" not in no_corpus.stderr
+    (tmp_path / "empty").mkdir()
+    empty_corpus = run(["ask", "hi"], index_cache, {"CORPUS_DIR": str(tmp_path / "empty")})
+    assert empty_corpus.returncode == 2 and "no guide" in empty_corpus.stderr
+    huge = run(["ask", "--json", "firehose " * 1250], index_cache)
+    assert huge.returncode == 0 and json.loads(huge.stdout)["hits"]

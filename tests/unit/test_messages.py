@@ -1,0 +1,57 @@
+from bot.messages import MESSAGE_LIMIT, render_answer, split_message
+from index.answer import Answer, QuotedHit
+from index.chunk import Chunk
+from index.retrieve import Hit
+
+
+def _fences_balanced(part: str) -> bool:
+    return sum(1 for line in part.split("\n") if line.strip().startswith("```")) % 2 == 0
+
+
+def test_short_text_is_one_part():
+    assert split_message("hello\nworld") == ["hello\nworld"]
+
+
+def test_long_text_splits_at_line_ends_within_the_limit():
+    lines = [f"line {i} " + "x" * 90 for i in range(60)]
+    parts = split_message("\n".join(lines))
+    assert len(parts) > 1
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert "\n".join(parts).split("\n") == lines
+
+
+def test_code_block_cut_in_two_is_closed_and_reopened():
+    code = "\n".join(f"print({i})  # " + "y" * 60 for i in range(80))
+    text = "Intro\n```python\n" + code + "\n```\nOutro"
+    parts = split_message(text, limit=1000)
+    assert len(parts) >= 3
+    assert all(len(p) <= 1000 for p in parts)
+    assert all(_fences_balanced(p) for p in parts)
+    assert parts[1].startswith("```python")
+    body = [line for p in parts for line in p.split("\n") if line.startswith("print(")]
+    assert body == code.split("\n")
+    assert parts[-1].endswith("Outro")
+
+
+def test_single_huge_line_is_wrapped():
+    parts = split_message("word " * 1000)
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(["word"] * 1000)
+
+
+def _answer(text: str, answerable=True, section=("3. Sagemaker", "3.2 Algos", "XGBoost")) -> Answer:
+    chunk = Chunk("id1", "g.txt", section, "", text, 1, 3)
+    hit = Hit(chunk, 1.0, 0.5, 0.5)
+    return Answer("q", answerable, (QuotedHit(hit, 1),), 1.5, (chunk.section,))
+
+
+def test_answer_quotes_note_with_section_and_emphasis():
+    text = render_answer(_answer("Difficult to tune\n  • use scale_pos_weight for imbalance"))
+    assert "3.2 Algos > XGBoost" in text
+    assert "> Difficult to tune" in text
+    assert "**use scale\\_pos\\_weight for imbalance**" in text
+
+
+def test_refusal_names_nearest_sections():
+    text = render_answer(_answer("x", answerable=False))
+    assert "couldn't find that in the notes" in text and "3.2 Algos > XGBoost" in text
