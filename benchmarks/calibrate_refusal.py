@@ -48,7 +48,7 @@ def rates(conf: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
 
 
 def main() -> int:
-    services = Services.load(Settings.from_env())
+    services = Services.load(Settings.from_env(), quiz=False)
     questions = load_questions(ROOT / "eval" / "questions.jsonl")
     x = np.array([features(services, q.question) for q in questions])
     y = np.array([q.answerable for q in questions])

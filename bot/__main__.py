@@ -88,7 +88,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
             return 2
     else:
         questions = [args.question]
-    services = Services.load(settings)
+    services = Services.load(settings, quiz=False)
     status = 0
     for question in questions:
         try:
@@ -113,7 +113,34 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _quiz(settings: Settings, args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    import random
+
+    from bot.messages import render_item
+    from bot.playground import plain
+    from bot.services import load_index, load_items
+    from quiz.select import select_items, suggest_topics
+
+    if args.count < 1:
+        print("error: --count must be at least 1", file=sys.stderr)
+        return 2
+    items = load_items(settings, load_index(settings))
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    picked = select_items(items, args.count, seed, args.topic)
+    if not picked:
+        near = suggest_topics(items, args.topic or "")
+        hint = f"; did you mean: {', '.join(near)}?" if near else ""
+        print(f"error: no quiz items on topic {args.topic!r}{hint}", file=sys.stderr)
+        return 2
+    if len(picked) < args.count:
+        print(f"note: only {len(picked)} distinct item(s) match", file=sys.stderr)
+    for item in picked:
+        if args.json:
+            print(json.dumps({"question": item.question, "options": list(item.options), "answer": item.answer,
+                              "explanation": item.explanation, "section": item.section, "kind": item.kind},
+                             ensure_ascii=False))
+        else:
+            print(plain(render_item(item)) + f"\n  answer: {item.answer}\n")
+    return 0
 
 
 def _run(settings: Settings) -> int:

@@ -171,7 +171,7 @@ def ours(services: Services) -> Callable[[str], Ranked]:
 def run_eval(settings: Settings, questions_path: Path, split: str) -> int:
     from index.embed import MiniLMEncoder
 
-    services = Services.load(settings)
+    services = Services.load(settings, quiz=False)
     encode = MiniLMEncoder().encode
     all_q = load_questions(questions_path, "all")
     dev = [q for q in all_q if q.split == "dev"]

@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 
 from index.answer import Answer, QuotedHit
+from quiz.item import QuizItem
+from quiz.records import AnswerResult, LeaderboardRow, MemberStats
+
+LETTERS = "ABCDEFGHIJ"
 
 MESSAGE_LIMIT = 2000
 _FENCE = re.compile(r"^\s*```(\S*)")
@@ -95,3 +99,49 @@ def _hard_wrap(line: str, width: int) -> list[str]:
         line = line[cut:].lstrip(" ")
     out.append(line)
     return out
+
+
+# --- quiz -------------------------------------------------------------------------------------------
+
+KIND_HINT = {"which": "Which one is it?", "cloze": "Fill in the blank.", "truefalse": "True or false?"}
+
+
+def render_item(item: QuizItem, number: int | None = None) -> str:
+    prefix = f"**Q{number}.** " if number is not None else "🎯 "
+    lines = [f"{prefix}{escape(item.question)}", f"-# {escape(item.section)} · {KIND_HINT.get(item.kind, '')}"]
+    if item.options and item.kind != "truefalse":
+        lines.extend(f"**{LETTERS[i]}.** {escape(opt)}" for i, opt in enumerate(item.options))
+    elif not item.options:
+        lines.append("_Type your answer with the button below._")
+    return "\n".join(lines)
+
+
+def render_reveal(item: QuizItem, given: str, result: AnswerResult, grade_reason: str = "") -> str:
+    if not result.recorded:
+        head = (f"You already answered this one ({escape(result.first_attempt_answer)}): it was "
+                f"{'right ✅' if result.correct else 'wrong ❌'}. Only your first answer counts.")
+    elif result.correct:
+        head = f"✅ Right: **{escape(item.answer)}**."
+    else:
+        head = f"❌ Not quite: you said {escape(given)}; the answer is **{escape(item.answer)}**."
+    if grade_reason and result.recorded:
+        head += f" ({escape(grade_reason)})"
+    note = "\n".join("> " + escape(line.strip()) for line in item.explanation.split("\n"))
+    tail = f"Score {result.correct_total}/{result.answered} · streak {result.streak} day(s)"
+    return f"{head}\n📘 **{escape(item.section)}**\n{note}\n-# {tail}"
+
+
+def render_stats(name: str, stats: MemberStats) -> str:
+    return (f"📊 **{escape(name)}**: {stats.correct}/{stats.answered} right ({stats.accuracy:.0%}), "
+            f"streak {stats.streak} day(s) (best {stats.best_streak}), {stats.due_count} item(s) due for review, "
+            f"{stats.reviewed_items} item(s) seen.")
+
+
+def render_leaderboard(rows: list[LeaderboardRow], names: dict[int, str]) -> str:
+    if not rows:
+        return "No answers yet in this server: try `/quiz`."
+    lines = ["🏆 **Leaderboard**"]
+    for row in rows:
+        lines.append(f"{row.rank}. {escape(names.get(row.user_id, str(row.user_id)))}: {row.correct} right of "
+                     f"{row.answered} · streak {row.streak}")
+    return "\n".join(lines)

@@ -1,19 +1,28 @@
-"""Wiring: the index, the answerer, the quiz bank and the store, built once and shared.
+"""Wiring: the index, the answerer, the quiz items and the store, built once and shared by the Discord
+bot, the terminal playground and the CLI.
 
-Loading is blocking (files, model weights): call `Services.load` in a thread from async code.
+Loading is blocking (files, model weights, SQLite): call `Services.load` in a thread from async code.
 """
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.settings import Settings
 from index.answer import Answerer
 from index.embed import MiniLMEncoder, SentenceTransformerEmbedder
 from index.retrieve import Retriever
 from index.store import IndexStore, load_or_build
+from quiz.generate import generate_items
+from quiz.item import QuizItem
+from quiz.records import SyncResult
+from quiz.store import QuizStore
 
 log = logging.getLogger(__name__)
+
+ITEMS_FILE = "quiz_items.jsonl"
 
 
 @dataclass
@@ -21,12 +30,30 @@ class Services:
     settings: Settings
     index: IndexStore
     answerer: Answerer
+    items: list[QuizItem]  # active items of the current guides; empty when loaded without the quiz
+    store: QuizStore | None  # None when loaded without the quiz (the ask CLI opens no database)
+
+    @property
+    def items_by_id(self) -> dict[str, QuizItem]:
+        return {it.id: it for it in self.items}
 
     @classmethod
-    def load(cls, settings: Settings, *, progress: bool = False) -> Services:
+    def load(cls, settings: Settings, *, progress: bool = False, quiz: bool = True) -> Services:
         index = load_index(settings, progress=progress)
         retriever = Retriever(index, MiniLMEncoder().encode)
-        return cls(settings, index, Answerer(retriever))
+        items: list[QuizItem] = []
+        store = None
+        if quiz:
+            items = load_items(settings, index)
+            store = QuizStore(settings.database_path)
+            synced: SyncResult = store.sync_items(items)
+            log.info("quiz items: %d active (%d new, %d retired after a guide change)",
+                     synced.active, synced.added, synced.retired)
+        return cls(settings, index, Answerer(retriever), items, store)
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
 
 
 def load_index(settings: Settings, *, progress: bool = False) -> IndexStore:
@@ -39,3 +66,22 @@ def load_index(settings: Settings, *, progress: bool = False) -> IndexStore:
     log.info("index %s: %d notes from %s", "built" if built else "loaded", index.manifest.chunk_count,
              ", ".join(index.manifest.guides))
     return index
+
+
+def load_items(settings: Settings, index: IndexStore) -> list[QuizItem]:
+    """The quiz items of this index, generated once and kept beside it (as JSON lines)."""
+    path = Path(settings.index_dir) / index.manifest.corpus_key / ITEMS_FILE
+    if path.is_file():
+        try:
+            return [QuizItem.from_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("quiz items beside the index are unreadable (%s); generating them again", exc)
+    items = generate_items(index.chunks, index.vectors)
+    tmp = path.with_suffix(".tmp")
+    try:
+        tmp.write_text("".join(it.to_json() + "\n" for it in items), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache still serves the items generated now
+        log.warning("could not save quiz items beside the index: %s", exc)
+    return items
+

@@ -1,0 +1,116 @@
+"""StudyBot: the discord.py client. One-time setup happens in setup_hook, never in on_ready."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services import Services
+from bot.settings import Settings
+from bot.views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quiz", "bot.cogs.drill", "bot.cogs.admin")
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def intents() -> discord.Intents:
+    value = discord.Intents.default()
+    value.message_content = True  # questions are read from mentions, replies and Q&A channels
+    return value
+
+
+class StudyBot(commands.Bot):
+    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+        super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None)
+        self.settings = settings
+        self.services = services
+        self.clock = clock
+        self.synced_commands = False  # whether this start pushed the command list to Discord
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except Exception:
+                log.exception("failed to load extension %s", extension)
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.tree.on_error = self.on_app_command_error
+        await self.sync_commands_if_changed()
+
+    async def sync_commands_if_changed(self, *, force: bool = False) -> bool:
+        """Push the slash commands only when they changed since the last push (rate limits)."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps([payload, guild and guild.id], sort_keys=True).encode()).hexdigest()
+        stamp = self.settings.database_path.parent / "commands.sha256"
+        previous = await asyncio.to_thread(lambda: stamp.read_text().strip() if stamp.is_file() else "")
+        if previous == digest and not force:
+            log.info("slash commands unchanged; not syncing")
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await asyncio.to_thread(stamp.write_text, digest)
+        self.synced_commands = True
+        log.info("synced %d slash command(s)%s", len(synced), f" to guild {guild.id}" if guild else "")
+        return True
+
+    async def on_ready(self) -> None:
+        # May run again after a reconnect: only log here.
+        log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
+
+    async def on_app_command_error(self, interaction: discord.Interaction,
+                                   error: app_commands.AppCommandError) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            message = str(error) or "You can't use this command here."
+        else:
+            log.exception("slash command %s failed", interaction.command and interaction.command.name,
+                          exc_info=error)
+            message = "Sorry, something went wrong on my side. It's logged; please try again."
+        await send_ephemeral(interaction, message)
+
+    async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
+        if isinstance(error, (commands.CommandNotFound, commands.NotOwner)):
+            return
+        log.exception("text command failed", exc_info=error)
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+def run_bot(settings: Settings) -> int:
+    """`python -m bot` with DISCORD_TOKEN set."""
+
+    async def main() -> None:
+        services = await asyncio.to_thread(Services.load, settings)
+        try:
+            async with StudyBot(settings, services) as bot:
+                await bot.start(settings.discord_token or "")
+        finally:
+            services.close()
+
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    try:
+        asyncio.run(main())
+    except discord.LoginFailure:
+        log.error("Discord rejected DISCORD_TOKEN: check the bot token in your environment")
+        return 2
+    return 0

@@ -1,0 +1,74 @@
+"""Per-server settings (Q&A channels) with permission checks, and the owner-only command sync."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cogs.drill import manage_guild_only
+
+MAX_QA_CHANNELS = 10
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class QaChannelCommands(app_commands.Group, name="qa-channel",
+                        description="Channels where every message is a question for the bot"):
+    def __init__(self, cog: Admin) -> None:
+        super().__init__()
+        self.cog = cog
+
+    @app_commands.command(name="add")
+    @app_commands.describe(channel="The channel whose messages the bot answers")
+    @manage_guild_only()
+    async def add(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Answer every message posted in a channel."""
+        await self.cog.change_qa_channels(interaction, add=channel.id)
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(channel="The channel to stop answering in")
+    @manage_guild_only()
+    async def remove(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Stop answering every message of a channel (mentions still work)."""
+        await self.cog.change_qa_channels(interaction, remove=channel.id)
+
+
+class Admin(commands.Cog):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.bot.tree.add_command(QaChannelCommands(self))
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command("qa-channel")
+
+    async def change_qa_channels(self, interaction: discord.Interaction, *, add: int | None = None,
+                                 remove: int | None = None) -> None:
+        store = self.bot.services.store
+        config = await asyncio.to_thread(store.get_config, interaction.guild_id)
+        channels = [c for c in config.qa_channel_ids if c != remove]
+        if add is not None and add not in channels:
+            if len(channels) >= MAX_QA_CHANNELS:
+                await interaction.response.send_message(f"At most {MAX_QA_CHANNELS} Q&A channels.", ephemeral=True)
+                return
+            channels.append(add)
+        config = dataclasses.replace(config, qa_channel_ids=tuple(channels))
+        await asyncio.to_thread(store.set_config, config)
+        ask = self.bot.get_cog("Ask")
+        if ask is not None:
+            ask.qa_channels[interaction.guild_id] = frozenset(channels)
+        listed = ", ".join(f"<#{c}>" for c in channels) or "none"
+        await interaction.response.send_message(f"Q&A channels: {listed}.", ephemeral=True)
+
+    @commands.command(name="sync", hidden=True)
+    @commands.is_owner()
+    async def sync(self, ctx: commands.Context) -> None:
+        """Owner only, as a mention ("@bot sync"): push the slash commands to Discord now."""
+        await self.bot.sync_commands_if_changed(force=True)
+        await ctx.reply("Slash commands synced.", mention_author=False)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,139 @@
+"""Questions: /ask, a mention, a reply to one of the bot's answers, or any message in a Q&A channel."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cooldown import MemberCooldown
+from bot.messages import render_answer, split_message
+from bot.views import answer_view
+from index.answer import Answer, BadQuestionError
+
+log = logging.getLogger(__name__)
+
+TEXT_COMMANDS = {"sync"}  # owner-only text commands a mention may carry; not questions
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self.cooldown = MemberCooldown(bot.settings.ask_cooldown_seconds)
+        self.qa_channels: dict[int, frozenset[int]] = {}  # guild -> Q&A channel ids, cached from the store
+
+    async def cog_load(self) -> None:
+        configs = await asyncio.to_thread(self.services.store.configs)
+        self.qa_channels = {c.guild_id: frozenset(c.qa_channel_ids) for c in configs}
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(question="What you want to look up in the group's notes")
+    @app_commands.guild_only()
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
+        """Look something up in the group's notes."""
+        wait = self.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(f"⏳ One question at a time: try again in {wait:.0f} s.",
+                                                    ephemeral=True)
+            return
+        # Embedding runs in a thread; deferring first keeps the 3 s interaction deadline whatever the load.
+        await interaction.response.defer(thinking=True)
+        try:
+            answer = await asyncio.to_thread(self.services.answerer.answer, question, self.bot.settings.answer_hits)
+        except BadQuestionError as exc:
+            await interaction.followup.send(str(exc), ephemeral=True)
+            return
+        parts = split_message(render_answer(answer))
+        sent = None
+        for i, part in enumerate(parts):
+            view = answer_view(_top_chunk(answer)) if i == len(parts) - 1 else discord.utils.MISSING
+            sent = await interaction.followup.send(part, view=view, wait=True)
+        await self._remember(interaction.guild_id, interaction.user.id, sent, answer)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None:
+            return
+        question = await self._question_in(message)
+        if question is None:
+            return
+        wait = self.cooldown.retry_after(message.author.id)
+        if wait:
+            await message.reply(f"⏳ One question at a time: ask again in {wait:.0f} s.", mention_author=False)
+            return
+        try:
+            answer = await asyncio.to_thread(self.services.answerer.answer, question, self.bot.settings.answer_hits)
+        except BadQuestionError as exc:
+            await message.reply(str(exc), mention_author=False)
+            return
+        except Exception:
+            log.exception("answering message %s failed", message.id)
+            await message.reply("Sorry, I couldn't search the notes just now. It's logged; try again.",
+                                mention_author=False)
+            return
+        parts = split_message(render_answer(answer))
+        sent = None
+        for i, part in enumerate(parts):
+            view = answer_view(_top_chunk(answer)) if i == len(parts) - 1 else None
+            if i == 0:
+                sent = await message.reply(part, mention_author=False, view=view)
+            else:
+                sent = await message.channel.send(part, view=view)
+        await self._remember(message.guild.id, message.author.id, sent, answer)
+
+    async def _question_in(self, message: discord.Message) -> str | None:
+        """The question a message asks the bot, or None when it is not addressed to the bot."""
+        me = self.bot.user
+        content = message.content or ""
+        if me is not None and me in message.mentions:
+            text = re.sub(rf"<@!?{me.id}>", " ", content).strip()
+            if text.lower() in TEXT_COMMANDS:
+                return None
+            return text
+        if message.reference is not None and message.reference.message_id is not None:
+            replied = message.reference.resolved
+            if not isinstance(replied, discord.Message):
+                replied = self.bot.get_partial_messageable(message.channel.id).get_partial_message(
+                    message.reference.message_id)
+                try:
+                    replied = await replied.fetch()
+                except discord.HTTPException:
+                    replied = None
+            if replied is not None and me is not None and replied.author.id == me.id:
+                return content
+        if message.channel.id in self.qa_channels.get(message.guild.id, frozenset()):
+            return content
+        return None
+
+    async def _remember(self, guild_id: int | None, user_id: int, sent: discord.Message | None,
+                        answer: Answer) -> None:
+        """Keep what was shown, so a 👍/👎 on it is stored with the question and the notes."""
+        if sent is None or guild_id is None:
+            return
+        await asyncio.to_thread(self.services.store.remember_answer, sent.id, guild_id, user_id, answer.question,
+                                tuple(h.chunk.id for h in answer.hits), answer.answerable)
+
+    async def feedback(self, interaction: discord.Interaction, helpful: bool) -> None:
+        shown = await asyncio.to_thread(self.services.store.shown_answer, interaction.message.id)
+        if shown is None:
+            await interaction.response.send_message("I no longer know which answer this was, sorry.",
+                                                    ephemeral=True)
+            return
+        tally = await asyncio.to_thread(
+            self.services.store.record_feedback, interaction.guild_id or 0, interaction.user.id, shown.question,
+            shown.chunk_ids, helpful, interaction.message.id)
+        await interaction.response.send_message(
+            f"Thanks, noted {'👍' if helpful else '👎'} ({tally.helpful} 👍 / {tally.not_helpful} 👎 so far).",
+            ephemeral=True)
+
+
+def _top_chunk(answer: Answer) -> str | None:
+    return answer.hits[0].chunk.id if answer.answerable and answer.hits else None
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Ask(bot))

@@ -1,0 +1,266 @@
+"""The daily drill: posted once a day per server at its configured local time, also across restarts.
+
+The database is the source of truth, as RoboDanny's timers: a drill is claimed (UNIQUE guild+day) before
+it is sent, sent with a nonce derived from that claim, then marked posted. A loop checks every few
+seconds instead of `tasks.loop(time=...)` because each server picks its own time and timezone at run
+time, and because a slot missed while the bot was down must still be posted (once) when it comes back.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.messages import escape, render_item, render_reveal, split_message
+from bot.views import drill_view
+from quiz.answering import AnswerError, answer_item
+from quiz.item import QuizItem
+from quiz.records import Drill, GuildConfig
+
+log = logging.getLogger(__name__)
+
+MAX_DRILL_ITEMS = 5  # one row of buttons per question; Discord allows 5 rows
+HISTORY_LOOKBACK = 50  # messages searched for a drill that was sent but not marked before a crash
+
+
+def manage_guild_only():
+    """Defaults can be overridden per server in Discord's settings, so the permission is checked here too."""
+
+    async def predicate(interaction: discord.Interaction) -> bool:
+        if interaction.guild is None or not interaction.permissions.manage_guild:
+            raise app_commands.CheckFailure("You need the Manage Server permission for this.")
+        return True
+
+    return app_commands.check(predicate)
+
+
+@app_commands.default_permissions(manage_guild=True)
+@app_commands.guild_only()
+class DrillCommands(app_commands.Group, name="drill", description="The daily drill of this server"):
+    def __init__(self, cog: DrillCog) -> None:
+        super().__init__()
+        self.cog = cog
+
+    @app_commands.command(name="setup")
+    @app_commands.describe(channel="Where the drill is posted", time="Local time, HH:MM (24 h)",
+                           timezone="IANA timezone, e.g. Europe/Paris (default UTC)",
+                           count=f"Questions per drill (1-{MAX_DRILL_ITEMS})")
+    @manage_guild_only()
+    async def setup(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
+                    timezone: str = "UTC", count: app_commands.Range[int, 1, MAX_DRILL_ITEMS] = 3) -> None:
+        """Post a daily drill in a channel at a time."""
+        store = self.cog.services.store
+        current = await asyncio.to_thread(store.get_config, interaction.guild_id)
+        try:
+            config = GuildConfig(interaction.guild_id, channel.id, time.strip(), timezone.strip(), count, False,
+                                 current.qa_channel_ids)
+        except ValueError as exc:
+            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            return
+        await asyncio.to_thread(store.set_config, config)
+        await interaction.response.send_message(
+            f"📅 Daily drill set: {count} question(s) in {channel.mention} at {config.drill_time} "
+            f"({config.timezone}).", ephemeral=True)
+
+    @app_commands.command(name="now")
+    @manage_guild_only()
+    async def now(self, interaction: discord.Interaction) -> None:
+        """Post today's drill now, if it was not posted yet."""
+        config = await asyncio.to_thread(self.cog.services.store.get_config, interaction.guild_id)
+        if config.drill_channel_id is None:
+            await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        drill = await self.cog.post_drill(config, self.cog.local_day(config))
+        message = ("Today's drill is posted." if drill is not None
+                   else "Today's drill was already posted; the next one comes tomorrow.")
+        await interaction.followup.send(message, ephemeral=True)
+
+    @app_commands.command(name="pause")
+    @manage_guild_only()
+    async def pause(self, interaction: discord.Interaction) -> None:
+        """Pause the daily drill."""
+        await self.cog.set_paused(interaction, True)
+
+    @app_commands.command(name="resume")
+    @manage_guild_only()
+    async def resume(self, interaction: discord.Interaction) -> None:
+        """Resume the daily drill."""
+        await self.cog.set_paused(interaction, False)
+
+
+class DrillCog(commands.Cog, name="Drill"):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.services = bot.services
+        self._posting = asyncio.Lock()  # the loop and /drill now never post the same drill at once
+        self.bot.tree.add_command(DrillCommands(self))
+
+    async def cog_load(self) -> None:
+        self.check_drills.change_interval(seconds=self.bot.settings.drill_check_seconds)
+        self.check_drills.start()
+
+    async def cog_unload(self) -> None:
+        self.check_drills.cancel()
+        self.bot.tree.remove_command("drill")
+
+    @tasks.loop(seconds=30)
+    async def check_drills(self) -> None:
+        try:
+            await self.run_due_drills()
+        except Exception:
+            log.exception("drill check failed; retrying at the next tick")
+
+    @check_drills.before_loop
+    async def _before(self) -> None:
+        await self.bot.wait_until_ready()
+        await self.recover_unposted()
+
+    def local_day(self, config: GuildConfig, now: datetime | None = None) -> date:
+        return (now or self.bot.clock()).astimezone(ZoneInfo(config.timezone)).date()
+
+    async def run_due_drills(self) -> list[Drill]:
+        now = self.bot.clock()
+        posted = []
+        for config in await asyncio.to_thread(self.services.store.configs):
+            if config.drill_channel_id is None or config.paused:
+                continue
+            local = now.astimezone(ZoneInfo(config.timezone))
+            hour, minute = map(int, config.drill_time.split(":"))
+            if local.time() < time(hour, minute):
+                continue
+            # Only today's drill: days missed while the bot was down are not posted in a burst.
+            drill = await self.post_drill(config, local.date())
+            if drill is not None:
+                posted.append(drill)
+        return posted
+
+    async def post_drill(self, config: GuildConfig, day: date) -> Drill | None:
+        """Claim and post the drill of `day`; None when that day's drill is already claimed."""
+        store = self.services.store
+        async with self._posting:
+            if await asyncio.to_thread(store.drill_for_day, config.guild_id, day) is not None:
+                return None
+            items = await asyncio.to_thread(self._drill_items, config, day)
+            if not items:
+                log.warning("no quiz items for the drill of guild %s", config.guild_id)
+                return None
+            drill = await asyncio.to_thread(store.claim_drill, config.guild_id, day, [it.id for it in items],
+                                            self.bot.clock())
+            if drill is None:
+                return None
+            return await self._send(drill, config.drill_channel_id)
+
+    def _drill_items(self, config: GuildConfig, day: date) -> list[QuizItem]:
+        count = min(config.drill_count, MAX_DRILL_ITEMS)
+        pool = self.services.store.drill_mix(config.guild_id, None, self.bot.clock(), count * 4, day.toordinal())
+        # Drill answers are buttons: items with 2-5 options only.
+        return [it for it in pool if 2 <= len(it.options) <= 5][:count]
+
+    async def _send(self, drill: Drill, channel_id: int) -> Drill | None:
+        channel = self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id)
+        items = [self.services.items_by_id.get(i) or await asyncio.to_thread(self.services.store.get_item, i)
+                 for i in drill.item_ids]
+        items = [it for it in items if it is not None]
+        text = await asyncio.to_thread(self._drill_text, drill, items)
+        parts = split_message(text)
+        try:
+            for part in parts[:-1]:
+                await channel.send(part)
+            # The nonce makes a re-send after a crash between send and mark a no-op on Discord's side.
+            message = await channel.send(parts[-1], view=drill_view(drill.id, items), nonce=drill.nonce)
+        except discord.HTTPException:
+            log.exception("could not post drill %s in channel %s; it will be retried", drill.id, channel_id)
+            return None
+        return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, message.id,
+                                       self.bot.clock())
+
+    def _drill_text(self, drill: Drill, items: list[QuizItem]) -> str:
+        lines = [f"📅 **Daily drill, {drill.day.isoformat()}**: answer with the buttons (first answer counts)."]
+        previous = self.services.store.previous_drill(drill.guild_id, drill.day)
+        if previous is not None:
+            tally = self.services.store.drill_results(previous.id)
+            if tally:
+                right = sum(r.correct for r in tally)
+                answered = sum(r.answered for r in tally)
+                lines.append(f"-# Last drill ({previous.day.isoformat()}): {len(tally)} member(s) answered, "
+                             f"{right}/{answered} right.")
+        board = self.services.store.leaderboard(drill.guild_id, 3, self.bot.clock())
+        if board:
+            lines.append("-# Leaderboard: " + " · ".join(f"{r.rank}. <@{r.user_id}> {r.correct}" for r in board))
+        for n, item in enumerate(items, 1):
+            lines.append("")
+            lines.append(render_item(item, n))
+        return "\n".join(lines)
+
+    async def recover_unposted(self) -> None:
+        """A drill claimed but not marked posted (a crash mid-send): find it in the channel, or send it."""
+        for drill in await asyncio.to_thread(self.services.store.unposted_drills):
+            config = await asyncio.to_thread(self.services.store.get_config, drill.guild_id)
+            if config.drill_channel_id is None:
+                continue
+            found = await self._find_posted(drill, config.drill_channel_id)
+            if found is not None:
+                await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, config.drill_channel_id,
+                                        found.id, self.bot.clock())
+                log.info("drill %s was already in the channel; marked posted", drill.id)
+            elif drill.day == self.local_day(config):
+                await self._send(drill, config.drill_channel_id)
+
+    async def _find_posted(self, drill: Drill, channel_id: int) -> discord.Message | None:
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return None
+        prefix = f"sgb:drill:{drill.id}:"
+        try:
+            async for message in channel.history(limit=HISTORY_LOOKBACK):
+                if self.bot.user and message.author.id == self.bot.user.id and any(
+                        getattr(child, "custom_id", "") and child.custom_id.startswith(prefix)
+                        for row in message.components for child in getattr(row, "children", [])):
+                    return message
+        except discord.HTTPException:
+            log.warning("could not read channel %s to recover drill %s", channel_id, drill.id)
+        return None
+
+    async def answer(self, interaction: discord.Interaction, drill_id: int, position: int, choice: int) -> None:
+        drill = await asyncio.to_thread(self.services.store.get_drill, drill_id)
+        item_id = drill.item_ids[position] if drill is not None and position < len(drill.item_ids) else None
+        item = self.services.items_by_id.get(item_id) if item_id else None
+        if item is None:
+            await interaction.response.send_message("This drill question is no longer available.", ephemeral=True)
+            return
+        try:
+            verdict = await asyncio.to_thread(answer_item, self.services.store, item, interaction.guild_id or 0,
+                                              interaction.user.id, context=f"drill:{drill_id}", choice=choice,
+                                              now=self.bot.clock())
+        except AnswerError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True)
+            return
+        await interaction.response.send_message(
+            f"**Q{position + 1}** " + render_reveal(item, verdict.given, verdict.result), ephemeral=True)
+
+    async def set_paused(self, interaction: discord.Interaction, paused: bool) -> None:
+        store = self.services.store
+        config = await asyncio.to_thread(store.get_config, interaction.guild_id)
+        if config.drill_channel_id is None:
+            await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
+            return
+        await asyncio.to_thread(store.set_config, _replace(config, paused=paused))
+        await interaction.response.send_message(
+            "⏸️ Daily drill paused." if paused else f"▶️ Daily drill resumed ({config.drill_time} "
+            f"{escape(config.timezone)}).", ephemeral=True)
+
+
+def _replace(config: GuildConfig, **changes) -> GuildConfig:
+    from dataclasses import replace
+
+    return replace(config, **changes)
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(DrillCog(bot))

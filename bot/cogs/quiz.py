@@ -1,0 +1,163 @@
+"""/quiz, /review, /stats, /leaderboard, and the answers given through quiz buttons and modals."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.messages import render_item, render_leaderboard, render_reveal, render_stats
+from bot.views import item_view
+from quiz.answering import AnswerError, Verdict, answer_item
+from quiz.item import QuizItem
+from quiz.select import select_items, suggest_topics
+
+log = logging.getLogger(__name__)
+
+MAX_QUIZ_COUNT = 5
+TYPED_PREFIX = "sgb:typed:"  # modal custom_id: sgb:typed:<item_id>:<context>
+
+
+class TypedAnswerModal(discord.ui.Modal):
+    """Built on each click; its submit is handled by Quiz.on_interaction from the custom_id alone, so a
+    modal opened before a restart is still graded."""
+
+    def __init__(self, item: QuizItem, context: str) -> None:
+        super().__init__(title="Your answer", custom_id=f"{TYPED_PREFIX}{item.id}:{context}", timeout=None)
+        self.add_item(discord.ui.TextInput(label=item.question[:45] if len(item.question) <= 45 else "Answer",
+                                           custom_id="answer", max_length=200, placeholder="Type the missing word"))
+
+
+class Quiz(commands.Cog):
+    def __init__(self, bot) -> None:
+        self.bot = bot
+        self.services = bot.services
+
+    def _items(self) -> dict[str, QuizItem]:
+        return self.services.items_by_id
+
+    @app_commands.command(name="quiz")
+    @app_commands.describe(topic="A section or service, e.g. 'kinesis' or '3.2' (optional)",
+                           count=f"How many questions (1-{MAX_QUIZ_COUNT})")
+    async def quiz(self, interaction: discord.Interaction, topic: str | None = None,
+                   count: app_commands.Range[int, 1, MAX_QUIZ_COUNT] = 1) -> None:
+        """Quiz yourself on the notes."""
+        picked = select_items(self.services.items, count, random.randrange(1 << 30), topic)
+        if not picked:
+            near = suggest_topics(self.services.items, topic or "")
+            hint = f" Did you mean: {', '.join(near)}?" if near else ""
+            await interaction.response.send_message(f"No questions on “{topic}” in the notes.{hint}", ephemeral=True)
+            return
+        await interaction.response.send_message(render_item(picked[0], 1 if count > 1 else None),
+                                                view=item_view(picked[0]))
+        for n, item in enumerate(picked[1:], 2):
+            await interaction.followup.send(render_item(item, n), view=item_view(item))
+
+    @app_commands.command(name="review")
+    async def review(self, interaction: discord.Interaction) -> None:
+        """Review the questions that are due for you (spaced repetition)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        due = await asyncio.to_thread(self.services.store.due_items, interaction.guild_id or 0, interaction.user.id,
+                                      self.bot.clock(), 3)
+        if not due:
+            stats = await asyncio.to_thread(self.services.store.stats, interaction.guild_id or 0,
+                                            interaction.user.id, self.bot.clock())
+            message = ("Nothing is due for review. Try `/quiz` for new questions." if stats.answered
+                       else "You haven't answered anything yet: start with `/quiz`.")
+            await interaction.followup.send(message, ephemeral=True)
+            return
+        for n, item in enumerate(due, 1):
+            await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+
+    @app_commands.command(name="stats")
+    async def stats(self, interaction: discord.Interaction) -> None:
+        """Your score, streak and reviews due in this server."""
+        stats = await asyncio.to_thread(self.services.store.stats, interaction.guild_id or 0, interaction.user.id,
+                                        self.bot.clock())
+        await interaction.response.send_message(render_stats(interaction.user.display_name, stats), ephemeral=True)
+
+    @app_commands.command(name="leaderboard")
+    @app_commands.guild_only()
+    async def leaderboard(self, interaction: discord.Interaction) -> None:
+        """This server's top scorers."""
+        rows = await asyncio.to_thread(self.services.store.leaderboard, interaction.guild_id, 10)
+        names = {}
+        for row in rows:
+            member = interaction.guild.get_member(row.user_id) if interaction.guild else None
+            names[row.user_id] = member.display_name if member else f"member {row.user_id}"
+        await interaction.response.send_message(render_leaderboard(rows, names))
+
+    # --- answers ---------------------------------------------------------------------------------------
+
+    async def answer_choice(self, interaction: discord.Interaction, item_id: str, choice: int, context: str) -> None:
+        item = await self._item_or_say(interaction, item_id)
+        if item is not None:
+            await self._grade_and_reveal(interaction, item, context, choice=choice)
+
+    async def open_typed_answer(self, interaction: discord.Interaction, item_id: str, context: str) -> None:
+        item = await self._item_or_say(interaction, item_id)
+        if item is not None:
+            await interaction.response.send_modal(TypedAnswerModal(item, context))
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        custom_id = (interaction.data or {}).get("custom_id", "")
+        if not custom_id.startswith(TYPED_PREFIX) or interaction.response.is_done():
+            return
+        item_id, _, context = custom_id[len(TYPED_PREFIX):].partition(":")
+        typed = _modal_value(interaction.data, "answer")
+        item = await self._item_or_say(interaction, item_id)
+        if item is not None:
+            await self._grade_and_reveal(interaction, item, context or f"modal:{interaction.id}", typed=typed)
+
+    async def quiz_on_note(self, interaction: discord.Interaction, chunk_id: str) -> None:
+        """"Quiz me on this" under an answer: an item on that note, else on its section."""
+        items = [it for it in self.services.items if it.chunk_id == chunk_id]
+        if not items:
+            chunk = next((c for c in self.services.index.chunks if c.id == chunk_id), None)
+            items = [it for it in self.services.items if chunk is not None and it.section == chunk.section]
+        if not items:
+            await interaction.response.send_message("I have no question on that note yet; try `/quiz`.",
+                                                    ephemeral=True)
+            return
+        item = random.choice(items)
+        await interaction.response.send_message(render_item(item), view=item_view(item), ephemeral=True)
+
+    async def _item_or_say(self, interaction: discord.Interaction, item_id: str) -> QuizItem | None:
+        item = self._items().get(item_id)
+        if item is None:
+            stored = await asyncio.to_thread(self.services.store.get_item, item_id)
+            note = ("This question was retired: the notes it came from changed. Try `/quiz` for a fresh one."
+                    if stored is not None else "I don't know this question any more. Try `/quiz`.")
+            await interaction.response.send_message(note, ephemeral=True)
+            return None
+        return item
+
+    async def _grade_and_reveal(self, interaction: discord.Interaction, item: QuizItem, context: str, *,
+                                choice: int | None = None, typed: str | None = None) -> None:
+        try:
+            verdict: Verdict = await asyncio.to_thread(
+                answer_item, self.services.store, item, interaction.guild_id or 0, interaction.user.id,
+                context=context, choice=choice, typed=typed, now=self.bot.clock())
+        except AnswerError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True)
+            return
+        await interaction.response.send_message(
+            render_reveal(item, verdict.given, verdict.result, verdict.reason), ephemeral=True)
+
+
+def _modal_value(data: dict, custom_id: str) -> str:
+    for row in data.get("components", []):
+        for component in row.get("components", [row]):
+            if component.get("custom_id") == custom_id:
+                return str(component.get("value", ""))
+    return ""
+
+
+async def setup(bot) -> None:
+    await bot.add_cog(Quiz(bot))

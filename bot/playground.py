@@ -1,0 +1,174 @@
+"""The terminal playground: `python -m bot` without DISCORD_TOKEN. The same Services as the Discord bot
+(answers, quiz, reviews, stats, the daily drill) for one local member, so anyone can try it in a minute."""
+from __future__ import annotations
+
+import logging
+import random
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import TextIO
+
+from bot.messages import LETTERS, render_answer, render_item, render_reveal, render_stats
+from bot.services import Services
+from bot.settings import Settings
+from index.answer import BadQuestionError
+from quiz.answering import AnswerError, answer_item
+from quiz.item import QuizItem
+from quiz.select import select_items, suggest_topics
+
+log = logging.getLogger(__name__)
+
+LOCAL_GUILD, LOCAL_MEMBER = 0, 1
+DRILL_SIZE = 3
+HELP = """Type a question about the notes, or a command:
+  /quiz [topic]   a question from the notes (e.g. /quiz kinesis)
+  /review         the questions due for you (spaced repetition)
+  /stats          your score and streak
+  /drill          today's drill
+  /help           this help        /quit   leave"""
+
+
+def plain(text: str) -> str:
+    """Discord markdown -> terminal text."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text, flags=re.S)
+    text = re.sub(r"^-# ", "  ", text, flags=re.M)
+    return re.sub(r"\\([\\*_~`|])", r"\1", text)
+
+
+class Playground:
+    def __init__(self, services: Services, out: TextIO, clock=lambda: datetime.now(UTC)) -> None:
+        self.services = services
+        self.out = out
+        self.clock = clock
+        self.session = uuid.uuid4().hex[:8]
+        self.asked = 0
+        self.rng = random.Random()
+
+    def say(self, text: str = "") -> None:
+        print(plain(text), file=self.out, flush=True)
+
+    def run(self, lines: TextIO) -> int:
+        m = self.services.index.manifest
+        self.say(f"Study bot playground: {m.chunk_count} notes from {', '.join(m.guides)}, "
+                 f"{len(self.services.items)} quiz questions.")
+        self.say(HELP)
+        it = iter(lines)
+        for raw in self._prompted(it):
+            line = raw.strip()
+            if not line:
+                continue
+            command, _, arg = line.partition(" ")
+            command = command.lower()
+            if command in ("/quit", "/exit", "quit", "exit"):
+                break
+            try:
+                if command == "/help":
+                    self.say(HELP)
+                elif command == "/quiz":
+                    self.quiz(arg.strip() or None, it)
+                elif command == "/review":
+                    self.review(it)
+                elif command == "/stats":
+                    self.say(render_stats("you", self.services.store.stats(LOCAL_GUILD, LOCAL_MEMBER, self.clock())))
+                elif command == "/drill":
+                    self.drill(it)
+                elif command.startswith("/"):
+                    self.say(f"Unknown command {command}. {HELP}")
+                else:
+                    self.ask(line)
+            except EOFError:
+                break
+        self.say("Bye! Your scores are saved.")
+        return 0
+
+    def _prompted(self, it):
+        while True:
+            print("\n> ", end="", file=self.out, flush=True)
+            try:
+                yield next(it)
+            except StopIteration:
+                return
+
+    def _read(self, it, prompt: str) -> str:
+        print(prompt, end="", file=self.out, flush=True)
+        try:
+            return next(it).strip()
+        except StopIteration:
+            raise EOFError from None
+
+    def ask(self, question: str) -> None:
+        try:
+            answer = self.services.answerer.answer(question, self.services.settings.answer_hits)
+        except BadQuestionError as exc:
+            self.say(str(exc))
+            return
+        self.say(render_answer(answer))
+
+    def quiz(self, topic: str | None, it) -> None:
+        picked = select_items(self.services.items, 1, self.rng.randrange(1 << 30), topic)
+        if not picked:
+            near = suggest_topics(self.services.items, topic or "")
+            self.say(f"No questions on “{topic}”." + (f" Did you mean: {', '.join(near)}?" if near else ""))
+            return
+        self.pose(picked[0], it)
+
+    def review(self, it) -> None:
+        due = self.services.store.due_items(LOCAL_GUILD, LOCAL_MEMBER, self.clock(), 3)
+        if not due:
+            self.say("Nothing is due for review. Try /quiz for new questions.")
+        for n, item in enumerate(due, 1):
+            self.pose(item, it, n)
+
+    def drill(self, it) -> None:
+        day = self.clock().date()
+        items = self.services.store.drill_mix(LOCAL_GUILD, LOCAL_MEMBER, self.clock(), DRILL_SIZE, day.toordinal())
+        self.say(f"Daily drill, {day.isoformat()}:")
+        for n, item in enumerate(items, 1):
+            self.pose(item, it, n)
+
+    def pose(self, item: QuizItem, it, number: int | None = None) -> None:
+        self.say(render_item(item, number))
+        self.asked += 1
+        context = f"play:{self.session}:{self.asked}"
+        while True:
+            if item.options:
+                hint = "/".join(LETTERS[: len(item.options)]) if item.kind != "truefalse" else "true/false"
+                reply = self._read(it, f"your answer ({hint}): ")
+                choice = _choice(reply, item)
+                if choice is None:
+                    self.say(f"Answer with {hint}.")
+                    continue
+                kwargs = {"choice": choice}
+            else:
+                kwargs = {"typed": self._read(it, "your answer: ")}
+            try:
+                verdict = answer_item(self.services.store, item, LOCAL_GUILD, LOCAL_MEMBER, context=context,
+                                      now=self.clock(), **kwargs)
+            except AnswerError as exc:
+                self.say(str(exc))
+                continue
+            self.say(render_reveal(item, verdict.given, verdict.result, verdict.reason))
+            return
+
+
+def _choice(reply: str, item: QuizItem) -> int | None:
+    text = reply.strip().lower()
+    if item.kind == "truefalse":
+        for i, option in enumerate(item.options):
+            if text and option.lower().startswith(text[:1]) and text in (option.lower(), option.lower()[0]):
+                return i
+    if len(text) == 1 and text.upper() in LETTERS[: len(item.options)]:
+        return LETTERS.index(text.upper())
+    if text.isdigit() and 1 <= int(text) <= len(item.options):
+        return int(text) - 1
+    return None
+
+
+def run_playground(settings: Settings, stdin: TextIO, stdout: TextIO) -> int:
+    print("Loading the notes (the first start builds the index, ~20 s)...", file=stdout, flush=True)
+    services = Services.load(settings, progress=False)
+    try:
+        return Playground(services, stdout).run(stdin)
+    finally:
+        services.close()

@@ -1,0 +1,124 @@
+"""Persistent buttons. All state lives in the custom_id ("sgb:<kind>:<ids>"), none in memory, so a
+button on yesterday's drill still works after a restart. Each callback hands off to a cog."""
+from __future__ import annotations
+
+import re
+
+import discord
+
+from quiz.item import QuizItem
+
+LETTERS = "ABCDEFGHIJ"
+
+
+def _cog(interaction: discord.Interaction, name: str):
+    return interaction.client.get_cog(name)  # type: ignore[union-attr]
+
+
+class QuizChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
+                       template=r"sgb:quiz:(?P<item>[0-9a-f]{1,16}):(?P<choice>[0-9])"):
+    def __init__(self, item_id: str, choice: int, label: str = "?") -> None:
+        super().__init__(discord.ui.Button(label=label[:80], style=discord.ButtonStyle.secondary,
+                                           custom_id=f"sgb:quiz:{item_id}:{choice}"))
+        self.item_id, self.choice = item_id, choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(match["item"], int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction, "Quiz").answer_choice(interaction, self.item_id, self.choice,
+                                                      context=f"msg:{interaction.message.id}")
+
+
+class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:type:(?P<item>[0-9a-f]{1,16})"):
+    def __init__(self, item_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Type my answer", emoji="✍️", style=discord.ButtonStyle.primary,
+                                           custom_id=f"sgb:type:{item_id}"))
+        self.item_id = item_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(match["item"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction, "Quiz").open_typed_answer(interaction, self.item_id,
+                                                          context=f"msg:{interaction.message.id}")
+
+
+class DrillChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
+                        template=r"sgb:drill:(?P<drill>[0-9]+):(?P<pos>[0-9]+):(?P<choice>[0-9])"):
+    def __init__(self, drill_id: int, position: int, choice: int, label: str = "?") -> None:
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"sgb:drill:{drill_id}:{position}:{choice}"))
+        self.drill_id, self.position, self.choice = drill_id, position, choice
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(int(match["drill"]), int(match["pos"]), int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction, "Drill").answer(interaction, self.drill_id, self.position, self.choice)
+
+
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:fb:(?P<vote>[01])"):
+    def __init__(self, helpful: bool) -> None:
+        super().__init__(discord.ui.Button(emoji="👍" if helpful else "👎", style=discord.ButtonStyle.secondary,
+                                           custom_id=f"sgb:fb:{int(helpful)}"))
+        self.helpful = helpful
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(match["vote"] == "1")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction, "Ask").feedback(interaction, self.helpful)
+
+
+class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:quizme:(?P<chunk>[0-9a-f]{1,16})"):
+    def __init__(self, chunk_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Quiz me on this", emoji="🎯", style=discord.ButtonStyle.primary,
+                                           custom_id=f"sgb:quizme:{chunk_id}"))
+        self.chunk_id = chunk_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(match["chunk"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _cog(interaction, "Quiz").quiz_on_note(interaction, self.chunk_id)
+
+
+DYNAMIC_ITEMS = (QuizChoiceButton, TypeAnswerButton, DrillChoiceButton, FeedbackButton, QuizMeButton)
+
+
+def answer_view(chunk_id: str | None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if chunk_id:
+        view.add_item(QuizMeButton(chunk_id))
+    view.add_item(FeedbackButton(True))
+    view.add_item(FeedbackButton(False))
+    return view
+
+
+def item_view(item: QuizItem) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if item.options:
+        for i, option in enumerate(item.options):
+            label = option if item.kind == "truefalse" else f"{LETTERS[i]}. {option}"
+            view.add_item(QuizChoiceButton(item.id, i, label))
+    else:
+        view.add_item(TypeAnswerButton(item.id))
+    return view
+
+
+def drill_view(drill_id: int, items: list[QuizItem]) -> discord.ui.View:
+    """One row a question (Discord allows 5 rows of 5 buttons), buttons labelled "1A", "1B", ..."""
+    view = discord.ui.View(timeout=None)
+    for pos, item in enumerate(items[:5]):
+        for choice, option in enumerate(item.options[:5]):
+            label = f"{pos + 1}{option[0]}" if item.kind == "truefalse" else f"{pos + 1}{LETTERS[choice]}"
+            button = DrillChoiceButton(drill_id, pos, choice, label)
+            button.item.row = pos
+            view.add_item(button)
+    return view

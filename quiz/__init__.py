@@ -1,0 +1,1 @@
+"""Quiz items built from the notes, graded answers, scores and spaced repetition. No Discord import."""

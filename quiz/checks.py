@@ -1,0 +1,68 @@
+"""What makes an item unfit to ask: a given-away answer, repeated options, a note that explains nothing."""
+from __future__ import annotations
+
+import re
+
+from quiz.distractors import parse_number, same_thing
+from quiz.item import QuizItem
+from quiz.text import content_stems, mentions
+
+MIN_EXPLANATION_WORDS = 3
+# Words many names share ("Amazon S3", "AWS Batch", "SG Debugger"): seeing one in a question hints at nothing.
+_GENERIC = frozenset({"amazon", "aws", "sg", "sagemaker", "data", "service", "model", "the"})
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+
+
+def problems(item: QuizItem) -> tuple[str, ...]:
+    """Why an item should not be asked; empty when it is fine."""
+    found = []
+    if given_away(item):
+        found.append("answer given away by the question")
+    if repeated_options(item):
+        found.append("options repeat")
+    if not explains(item):
+        found.append("note too short to explain the answer")
+    return tuple(found)
+
+
+def given_away(item: QuizItem) -> bool:
+    if item.kind == "truefalse":
+        return False
+    question = item.question
+    value = parse_number(item.answer)
+    if value is not None:
+        numbers = {float(n) for n in _NUMBER.findall(question)}
+        return value[0] in numbers
+    if mentions(question, item.answer):
+        return True
+    mine = {s for s in content_stems(item.answer) if len(s) >= 3 and s not in _GENERIC}
+    others: set[str] = set()
+    for option in item.options:
+        if option != item.answer:
+            others |= content_stems(option)
+    distinctive = mine - others
+    return bool(distinctive & content_stems(question))
+
+
+def repeated_options(item: QuizItem) -> bool:
+    options = item.options
+    if len(options) != len({o.strip().lower() for o in options}):
+        return True
+    for i, a in enumerate(options):
+        for b in options[i + 1:]:
+            na, nb = parse_number(a), parse_number(b)
+            if na is not None and nb is not None:
+                continue  # "1h" and "2h" are different answers however alike they look
+            if same_thing(a, b):
+                return True
+    return False
+
+
+def explains(item: QuizItem) -> bool:
+    """The note shown after answering must be there and must contain (or sit under) the answer."""
+    if len(content_stems(item.explanation)) < MIN_EXPLANATION_WORDS:
+        return False
+    if item.kind == "truefalse":
+        return True
+    context = "\n".join((item.explanation, *item.topic_path))
+    return mentions(context, item.answer) or item.answer.lower() in context.lower()

@@ -1,0 +1,107 @@
+"""Cloze items: a line of a note with a number, format or name blanked out."""
+from __future__ import annotations
+
+import re
+
+from quiz.distractors import Neighbours, name_distractors, number_distractors
+from quiz.item import QuizItem
+from quiz.notes import Catalog, Note, frame, term_of
+from quiz.spans import Span, negated
+from quiz.text import content_stems, mentions
+from quiz.which import shuffled
+
+BLANK = "____"
+MIN_LINE_WORDS = 3  # content words left around the blank: "Consumers can be: ____" asks nothing
+MAX_PER_LINE = 2  # more blanks from one line would quiz the same sentence over and over
+MAX_TYPED_WORDS = 3  # longer answers are unfair to type
+MAX_LINE_CHARS = 240  # a longer line is cut to the sentence holding the blank
+
+
+def blank_out(text: str, answer: str) -> str:
+    """Every occurrence of the answer blanked, so the rest of the sentence does not give it away."""
+    pattern = re.compile(rf"(?<![\w\-.]){re.escape(answer)}(?![\w\-]|\.\w)", re.IGNORECASE)
+    return pattern.sub(BLANK, text)
+
+
+def _sentence(line: str, span: Span) -> str:
+    """A long line cut down to the sentences around the blank, so the question stays readable."""
+    if len(line) <= MAX_LINE_CHARS:
+        return line
+    pieces = re.split(r"(?<=\.)\s+(?=[A-Z])", line)
+    offset = 0
+    for i, piece in enumerate(pieces):
+        if offset <= span.start < offset + len(piece) + 1:
+            before = pieces[i - 1] + " " if i > 0 and len(pieces[i - 1]) + len(piece) < MAX_LINE_CHARS else ""
+            return before + piece
+        offset += len(piece) + 1
+    return line
+
+
+def _priority(span: Span) -> tuple[int, int]:
+    # numbers first (the facts a study guide is for), then formats, then longer names
+    rank = {"number": 0, "format": 1, "phrase": 2, "name": 3}[span.kind]
+    return rank, -len(span.text)
+
+
+def cloze_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
+    items = []
+    for note in catalog.notes:
+        if note.code:
+            continue
+        for li, line in enumerate(note.lines):
+            spans = sorted(catalog.line_spans(note.index, li), key=_priority)
+            made = 0
+            for span in spans:
+                if made >= MAX_PER_LINE:
+                    break
+                item = _cloze(catalog, near, note, li, line, span)
+                if item is not None:
+                    items.append(item)
+                    made += 1
+    return items
+
+
+def _in_term_name(line: str, span: Span) -> bool:
+    """Part of the "Term" of a "Term: definition" line (asked by the which-term items, not as a blank);
+    also when it recurs in the definition, since every occurrence of the answer is blanked."""
+    found = term_of(line)
+    return found is not None and (span.start < line.index(":") or mentions(found[0], span.text))
+
+
+def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, span: Span) -> QuizItem | None:
+    if line.strip().lower() == note.subject.lower():
+        return None  # the note's own name ("Latent Dirichet Allocation (LDA)"): nothing to recall
+    where = frame(note, li)
+    if mentions(where, span.text) or _in_term_name(line, span):
+        return None  # the heading above the line would give the answer away
+    line = _sentence(line, span)
+    blanked = blank_out(line, span.text)
+    if BLANK not in blanked or line.rstrip(":").strip() == span.text:
+        return None
+    if len(content_stems(blanked.replace(BLANK, " "))) < MIN_LINE_WORDS:
+        return None
+    if negated(line, span):
+        distractors = []  # "No ____ needed": every wrong option would read as true too; typed only
+    elif span.kind == "number":
+        distractors = number_distractors(span, note, catalog)
+    else:
+        distractors = name_distractors(span, note, catalog, near)
+    if len(distractors) < 3:
+        distractors = []
+        if len(span.text.split()) > MAX_TYPED_WORDS:
+            return None
+    prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
+    question = f"{prompt} ({where}):\n{blanked}"
+    base = 0.65 if not distractors else 0.45
+    difficulty = base + (0.1 if span.kind == "number" else 0.0) + min(0.15, len(line) / 2000)
+    return QuizItem.create(
+        chunk_id=note.chunk.id,
+        kind="cloze",
+        question=question,
+        options=shuffled(span.text, distractors, question) if distractors else (),
+        answer=span.text,
+        explanation=note.text,
+        section=note.chunk.section,
+        difficulty=difficulty,
+        topic_path=note.chunk.heading_path,
+    )

@@ -1,0 +1,164 @@
+"""Wrong options that are plausible but not right: numbers of the same kind, names of the same kind,
+picked from the notes nearest the question's note (by embedding, or by words without vectors)."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+
+from quiz.notes import Catalog, Note
+from quiz.spans import Span, find_numbers
+from quiz.text import initials, mentions, stem, words
+
+_TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by size
+    "ms": 0.001, "s": 1, "sec": 1, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600,
+    "hrs": 3600, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400, "week": 604800, "weeks": 604800,
+    "month": 2.6e6, "months": 2.6e6, "year": 3.15e7, "years": 3.15e7, "kb": 1e3, "mb": 1e6, "gb": 1e9,
+    "tb": 1e12, "kb/s": 1e3, "mb/s": 1e6, "gb/s": 1e9,
+}
+_NUMBER_TEXT = re.compile(r"^(?P<value>\d+(?:[.,]\d+)?|\.\d+)\s?(?P<unit>[^\d\s].*)?$")
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """For each note, the other notes nearest first."""
+
+    order: tuple[tuple[int, ...], ...]
+    similarity: np.ndarray  # (n, n), 0..1
+
+
+def neighbours(notes: tuple[Note, ...], vectors: np.ndarray | None) -> Neighbours:
+    n = len(notes)
+    if vectors is not None:
+        if vectors.shape[0] != n:
+            raise ValueError(f"vectors has {vectors.shape[0]} rows for {n} chunks; they must match 1:1")
+        sim = np.clip(vectors.astype(np.float32) @ vectors.astype(np.float32).T, 0.0, 1.0)
+    else:
+        texts = [note.text for note in notes]
+        sim = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio, processor=utils.default_process,
+                            dtype=np.float32) / 100.0
+    order = []
+    for i in range(n):
+        row = [(float(sim[i, j]), -j) for j in range(n) if j != i]
+        order.append(tuple(-j for _, j in sorted(row, reverse=True)))
+    return Neighbours(tuple(order), sim)
+
+
+def parse_number(text: str) -> tuple[float, str] | None:
+    """'900s' -> (900.0, 's'); '1,000' -> (1000.0, ''); None for ranges and other shapes."""
+    match = _NUMBER_TEXT.match(text.strip())
+    if not match:
+        return None
+    raw = match.group("value")
+    value = raw.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", raw) else raw.replace(",", ".")
+    return float(value), (match.group("unit") or "").strip()
+
+
+def _magnitude(value: float, unit: str) -> float:
+    return max(value * _TO_BASE.get(unit.lower(), 1.0), 1e-9)
+
+
+def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> list[str]:
+    """Other numbers of the guide with the same kind of unit, closest in size first; [] for plain
+    counts and ranges, which are better typed than guessed among made-up numbers."""
+    parsed = parse_number(span.text)
+    if parsed is None or span.cls == "count":
+        return []
+    value, unit = parsed
+    target = math.log10(_magnitude(value, unit))
+    in_note = {p for s in _note_numbers(note) if (p := parse_number(s.text))}
+    pool: dict[str, float] = {}
+    for other in catalog.notes:
+        if other.index == note.index or other.code:
+            continue
+        for s in _note_numbers(other):
+            candidate = parse_number(s.text)
+            if s.cls != span.cls or candidate is None:
+                continue
+            size = _magnitude(*candidate)
+            if any(abs(size - _magnitude(*p)) < 1e-9 for p in (parsed, *in_note)):
+                continue  # same quantity written differently ("60 min" vs "1h") is not a wrong answer
+            if any(abs(size - _magnitude(*parse_number(t))) < 1e-9 for t in pool if parse_number(t)):
+                continue
+            pool[s.text] = abs(math.log10(size) - target)
+    return [text for text, _ in sorted(pool.items(), key=lambda kv: (kv[1], kv[0]))][:k]
+
+
+def number_variant(span: Span, seed: int) -> str:
+    """A made-up wrong value in the answer's own unit (x2, /2 or x10): fine for a false statement,
+    where the member only has to know the real value, not pick it among plausible ones."""
+    parsed = parse_number(span.text)
+    if parsed is None:
+        return ""
+    value, unit = parsed
+    factors = (2.0, 0.5, 10.0) if value >= 2 else (2.0, 10.0, 5.0)
+    new = value * factors[seed % len(factors)]
+    text = f"{new:g}" if new != int(new) or new < 1e6 else str(int(new))
+    spacer = " " if re.search(r"\d\s", span.text) else ""
+    return f"{text}{spacer}{unit}" if unit else text
+
+
+def _note_numbers(note: Note) -> list[Span]:
+    return [s for line in note.lines for s in find_numbers(line)]
+
+
+def same_thing(a: str, b: str) -> bool:
+    """Synonyms or spellings of one name: never offered as a wrong option for the other."""
+    la, lb = a.lower().strip(), b.lower().strip()
+    if la == lb or not la or not lb:
+        return True
+    ta, tb = {stem(w) for w in words(a)}, {stem(w) for w in words(b)}
+    if ta and tb and (ta <= tb or tb <= ta):
+        return True
+    if " " not in la and " " not in lb and fuzz.ratio(la, lb) >= 85:
+        return True  # one word spelt two ways; "Kinesis data streams" vs "Kinesis Video Stream" differ
+    return la == initials(b) or lb == initials(a)
+
+
+def name_distractors(
+    answer: Span, note: Note, catalog: Catalog, near: Neighbours, k: int = 3, avoid: str = "",
+    family_only: bool = False,
+) -> list[str]:
+    """Names (or formats) of the same kind and shape as the answer that the note does not mention.
+    A heading's or term's name gets its siblings; other names get their family (Catalog.families),
+    then, unless family_only, names from the nearest notes. `avoid` is more text the options must not
+    appear in."""
+    own = "\n".join((note.text, note.chunk.context, " ".join(note.chunk.heading_path), avoid))
+    chosen: list[str] = []
+
+    def consider(candidate: str) -> None:
+        if len(chosen) >= k or mentions(own, candidate):
+            return
+        if same_thing(candidate, answer.text) or any(same_thing(candidate, c) for c in chosen):
+            return
+        chosen.append(candidate)
+
+    if answer.kind == "phrase":
+        for peer in catalog.phrase_peers(answer.text):
+            consider(peer.split(" (")[0])
+        return chosen
+    if answer.cls == "acronyms":
+        return []  # "GPUs", "PIIs": no plural acronym to offer beside it; asked typed instead
+    family = catalog.family(answer.text)
+    for index in (note.index, *near.order[note.index]):
+        other = catalog.notes[index]
+        for li in range(len(other.lines)):
+            for span in catalog.line_spans(index, li):
+                if span.text.lower() in family:
+                    consider(span.text)
+    if family_only:
+        return chosen
+    for index in near.order[note.index]:
+        other = catalog.notes[index]
+        if other.code:
+            continue
+        for li in range(len(other.lines)):
+            for span in catalog.line_spans(index, li):
+                if span.kind == answer.kind and span.cls == answer.cls:
+                    consider(span.text)
+        if len(chosen) >= k:
+            break
+    return chosen

@@ -1,0 +1,51 @@
+"""Chunks -> QuizItems, deterministic and without an LLM: which-one, cloze and true/false questions."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.chunk import Chunk
+from quiz.checks import problems
+from quiz.cloze import cloze_items
+from quiz.distractors import neighbours
+from quiz.item import KINDS, QuizItem
+from quiz.notes import build_catalog
+from quiz.select import select_items, suggest_topics
+from quiz.truefalse import truefalse_items
+from quiz.which import subject_items, term_items
+
+__all__ = ["generate_items", "select_items", "suggest_topics"]
+
+
+def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None) -> list[QuizItem]:
+    """Every valid item the notes support, in guide order. `vectors` (one normalized row per chunk, in
+    the same order) ranks distractors by meaning; without it they are ranked by shared words."""
+    if not chunks:
+        return []
+    if vectors is not None and vectors.shape[0] != len(chunks):
+        raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
+    drafts: list[QuizItem] = []
+    # One guide at a time: two guides may both have a "1. Introduction", whose notes are no siblings.
+    for guide in dict.fromkeys(chunk.guide for chunk in chunks):
+        rows = [i for i, chunk in enumerate(chunks) if chunk.guide == guide]
+        catalog = build_catalog([chunks[i] for i in rows])
+        near = neighbours(catalog.notes, vectors[rows] if vectors is not None else None)
+        drafts += [
+            *subject_items(catalog, near),
+            *term_items(catalog, near),
+            *cloze_items(catalog, near),
+            *truefalse_items(catalog, near),
+        ]
+    position = {chunk.id: i for i, chunk in enumerate(chunks)}
+    items: list[QuizItem] = []
+    seen_ids: set[str] = set()
+    seen_questions: set[str] = set()
+    for item in sorted(drafts, key=lambda it: (position[it.chunk_id], KINDS.index(it.kind), it.question)):
+        key = " ".join(item.question.lower().split())
+        if item.id in seen_ids or key in seen_questions or problems(item):
+            continue
+        seen_ids.add(item.id)
+        seen_questions.add(key)
+        items.append(item)
+    return items

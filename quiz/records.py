@@ -1,0 +1,118 @@
+"""The typed records QuizStore takes and returns."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MAX_DRILL_COUNT = 25  # a drill is one message: Discord allows 25 buttons (5 rows of 5)
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class StoreError(RuntimeError):
+    """The quiz database cannot be used; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    added: int  # items never seen before
+    retired: int  # items the guide no longer produces, retired by this sync
+    active: int  # items served from now on
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    recorded: bool  # False: this member already answered this item here; nothing changed
+    correct: bool  # the verdict of the FIRST answer
+    first_attempt_answer: str
+    answered: int  # the member's totals in this server after this answer
+    correct_total: int
+    streak: int
+    best_streak: int
+    next_due: datetime | None  # when the item comes back for review
+
+
+@dataclass(frozen=True)
+class MemberStats:
+    answered: int
+    correct: int
+    streak: int  # 0 once a day without an answer has gone by
+    best_streak: int
+    due_count: int  # items waiting for review now
+    reviewed_items: int  # distinct items answered at least once
+    last_day: date | None
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.answered if self.answered else 0.0
+
+
+@dataclass(frozen=True)
+class LeaderboardRow:
+    rank: int
+    user_id: int
+    correct: int
+    answered: int
+    streak: int
+    best_streak: int
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    guild_id: int
+    drill_channel_id: int | None = None
+    drill_time: str = "09:00"  # HH:MM in `timezone`
+    timezone: str = "UTC"  # IANA name
+    drill_count: int = 5
+    paused: bool = False
+    qa_channel_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not _HHMM.match(self.drill_time):
+            raise ValueError(f"drill time {self.drill_time!r} is not HH:MM (00:00 to 23:59)")
+        if not 1 <= self.drill_count <= MAX_DRILL_COUNT:
+            raise ValueError(f"drill count must be 1 to {MAX_DRILL_COUNT}, not {self.drill_count}")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {self.timezone!r} (an IANA name: Europe/Paris)") from exc
+
+
+@dataclass(frozen=True)
+class Drill:
+    id: int
+    guild_id: int
+    day: date
+    nonce: str  # <= 25 chars, the same for the same (guild, day): a re-send after a crash is dropped
+    item_ids: tuple[str, ...]
+    channel_id: int | None
+    message_id: int | None
+    claimed_at: datetime
+    posted_at: datetime | None
+
+    @property
+    def posted(self) -> bool:
+        return self.message_id is not None
+
+
+@dataclass(frozen=True)
+class FeedbackTally:
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    user_id: int
+    answered: int
+    correct: int
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """An answer the bot posted: what was asked and which notes it quoted."""
+
+    question: str
+    chunk_ids: tuple[str, ...]
+    answerable: bool

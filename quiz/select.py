@@ -1,0 +1,77 @@
+"""Picking items for a quiz: N distinct items, optionally on one topic matched loosely by name."""
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process, utils
+
+from quiz.item import QuizItem
+from quiz.text import clean, is_numbered, strip_number
+
+TOPIC_MATCH = 85  # rapidfuzz score (0..100) for "xgboost" ~ "XGBoost", "kinesis" ~ "Kinesis data streams"
+
+
+def _labels(item: QuizItem) -> list[str]:
+    """The names a member may use for an item's topic: each heading of its path, with and without number."""
+    labels = []
+    for heading in item.topic_path:
+        labels.append(heading)
+        if is_numbered(heading):
+            labels.append(strip_number(heading))
+    return labels
+
+
+def _topic_score(topic: str, label: str) -> float:
+    query = utils.default_process(topic)
+    target = utils.default_process(label)
+    if not query or not target:
+        return 0.0
+    if label.split()[0].rstrip(".") == topic.strip().rstrip("."):
+        return 100.0  # "3.2" names a numbered section exactly
+    score = fuzz.ratio(query, target)
+    if len(query) >= 4:  # a short query inside a long heading: "kinesis" in "Kinesis data streams"
+        score = max(score, fuzz.partial_ratio(query, target) if len(query) <= len(target) else 0.0)
+        score = max(score, fuzz.token_set_ratio(query, target))
+    return score
+
+
+def matches_topic(item: QuizItem, topic: str) -> bool:
+    return any(_topic_score(topic, label) >= TOPIC_MATCH for label in _labels(item))
+
+
+def select_items(
+    items: Sequence[QuizItem], count: int, seed: int, topic: str | None = None
+) -> list[QuizItem]:
+    """Up to `count` distinct items, retired ones left out; with a topic, only items under a heading that
+    matches it. Items on different notes come first, so one quiz does not ask the same note twice."""
+    pool = [it for it in items if not it.retired]
+    if topic and clean(topic):
+        pool = [it for it in pool if matches_topic(it, topic)]
+    unique = list({it.id: it for it in pool}.values())
+    rng = random.Random(seed)
+    rng.shuffle(unique)
+    picked: list[QuizItem] = []
+    notes: set[str] = set()
+    for item in unique:
+        if len(picked) < count and item.chunk_id not in notes:
+            picked.append(item)
+            notes.add(item.chunk_id)
+    for item in unique:
+        if len(picked) < count and item not in picked:
+            picked.append(item)
+    return picked
+
+
+def suggest_topics(items: Sequence[QuizItem], topic: str, limit: int = 5) -> list[str]:
+    """The topic names nearest to one that matched nothing, best first (for "did you mean ...?")."""
+    names: list[str] = []
+    for item in items:
+        for heading in item.topic_path:
+            name = strip_number(heading)
+            if name not in names:
+                names.append(name)
+    if not names or not clean(topic):
+        return names[:limit]
+    found = process.extract(topic, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit)
+    return [name for name, _, _ in found]

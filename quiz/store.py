@@ -1,0 +1,544 @@
+"""QuizStore: the only sqlite3 user. Items, answers, scores, streaks, reviews, drills, config, feedback.
+
+One connection (check_same_thread=False) behind a lock: the bot calls every method through
+asyncio.to_thread, so methods are plain blocking functions and never run two at once. WAL mode lets
+readers (a backup, the playground) look while the bot writes. Every sqlite3 error leaves as a
+StoreError whose message says what failed and what to do.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from quiz.item import QuizItem
+from quiz.migrate import apply_migrations
+from quiz.records import (
+    AnswerResult,
+    Drill,
+    DrillResult,
+    FeedbackTally,
+    GuildConfig,
+    LeaderboardRow,
+    MemberStats,
+    ShownAnswer,
+    StoreError,
+    SyncResult,
+)
+from quiz.schedule import ReviewState, new_state, review
+
+NONCE_LENGTH = 25  # Discord's limit for a message nonce
+
+__all__ = ["QuizStore", "StoreError", "drill_nonce"]
+
+
+def drill_nonce(guild_id: int, day: date) -> str:
+    """The same (guild, day) always gives the same nonce, so a re-send after a crash is de-duplicated."""
+    digest = hashlib.sha1(f"sgb-drill:{guild_id}:{day.isoformat()}".encode()).hexdigest()
+    return ("d" + digest)[:NONCE_LENGTH]
+
+
+def _utc(moment: datetime | None) -> datetime:
+    if moment is None:
+        return datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise ValueError("times given to the quiz store must be timezone-aware")
+    return moment.astimezone(UTC)
+
+
+def _explain(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another process (is a second copy of the bot running?)"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "the file is not a valid SQLite database (corrupt?); move it aside to start a new one"
+    if "unable to open" in text or "readonly" in text or "read-only" in text or "disk i/o" in text:
+        return "the file cannot be opened for writing (check the path and its folder's permissions)"
+    if "foreign key" in text:
+        return "it refers to a quiz item the store does not have (sync the items first)"
+    return str(exc)
+
+
+class QuizStore:
+    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
+        """Open (or create, with its folder) the database and bring its schema up to date.
+        `timeout`: seconds to wait for another process's lock before giving up with a StoreError."""
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise StoreError(f"quiz store {self.path}: cannot create its folder: {reason}") from exc
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, check_same_thread=False, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"quiz store {self.path}: cannot open: {_explain(exc)}") from exc
+        try:
+            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StoreError(f"quiz store {self.path}: cannot switch to WAL mode (got {mode!r})")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self.schema_version = apply_migrations(self._conn)
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise StoreError(f"quiz store {self.path}: cannot prepare the schema: {_explain(exc)}") from exc
+        except StoreError:
+            self._conn.close()
+            raise
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> QuizStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.Error as exc:
+                raise StoreError(f"quiz store {self.path}: {action} failed: {_explain(exc)}") from exc
+
+    @contextmanager
+    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
+        """One transaction, taken with the write lock up front so two processes cannot interleave."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._conn
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise StoreError(f"quiz store {self.path}: {action} failed: {_explain(exc)}") from exc
+
+    # --- items ----------------------------------------------------------------------------------
+
+    def sync_items(self, items: Sequence[QuizItem], now: datetime | None = None) -> SyncResult:
+        """Make the active items exactly `items`. Items no longer produced (their note changed or went
+        away) are retired, never deleted: old attempts and old buttons still refer to them."""
+        stamp = _utc(now).isoformat()
+        wanted = {item.id: item for item in items}
+        with self._write("syncing quiz items") as conn:
+            known = dict(conn.execute("SELECT id, retired FROM items").fetchall())
+            added = 0
+            for position, item in enumerate(wanted.values()):
+                body = item.as_retired(False).to_json()
+                if item.id not in known:
+                    added += 1
+                conn.execute(
+                    """INSERT INTO items (id, chunk_id, kind, section, body, position, retired, added_at)
+                       VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+                       ON CONFLICT (id) DO UPDATE SET chunk_id = excluded.chunk_id, kind = excluded.kind,
+                           section = excluded.section, body = excluded.body, position = excluded.position,
+                           retired = 0, retired_at = NULL""",
+                    (item.id, item.chunk_id, item.kind, item.section, body, position, stamp),
+                )
+            gone = [item_id for item_id, retired in known.items() if not retired and item_id not in wanted]
+            conn.executemany(
+                "UPDATE items SET retired = 1, retired_at = ? WHERE id = ?", [(stamp, i) for i in gone]
+            )
+        return SyncResult(added=added, retired=len(gone), active=len(wanted))
+
+    def get_item(self, item_id: str) -> QuizItem | None:
+        """Any item ever synced, retired ones included (flagged), so an old button can say so."""
+        with self._read("reading a quiz item") as conn:
+            row = conn.execute("SELECT body, retired FROM items WHERE id = ?", (item_id,)).fetchone()
+        return QuizItem.from_json(row[0]).as_retired(bool(row[1])) if row else None
+
+    def active_items(self) -> list[QuizItem]:
+        with self._read("listing quiz items") as conn:
+            rows = conn.execute("SELECT body FROM items WHERE retired = 0 ORDER BY position").fetchall()
+        return [QuizItem.from_json(body) for (body,) in rows]
+
+    # --- answers, scores, streaks, reviews ------------------------------------------------------
+
+    def record_answer(
+        self,
+        guild_id: int,
+        user_id: int,
+        item_id: str,
+        answer: str,
+        correct: bool,
+        context: str,
+        now: datetime | None = None,
+        day: date | None = None,
+    ) -> AnswerResult:
+        """Record a member's answer once per (context, user, item). A double click or a retry changes
+        nothing and returns recorded=False with the FIRST answer's verdict. `day` (default: the UTC date
+        of `now`) is the member's day for the streak; pass their local date to count streaks locally."""
+        when = _utc(now)
+        today = day or when.date()
+        with self._write("recording an answer") as conn:
+            inserted = conn.execute(
+                """INSERT INTO attempts (guild_id, user_id, item_id, context, answer, correct, answered_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (context, user_id, item_id) DO NOTHING""",
+                (guild_id, user_id, item_id, context, answer, int(correct), when.isoformat()),
+            ).rowcount
+            if not inserted:
+                first_answer, first_correct = conn.execute(
+                    "SELECT answer, correct FROM attempts WHERE context = ? AND user_id = ? AND item_id = ?",
+                    (context, user_id, item_id),
+                ).fetchone()
+                member = self._member_row(conn, guild_id, user_id)
+                due = self._due(conn, guild_id, user_id, item_id)
+                return AnswerResult(False, bool(first_correct), first_answer, member[0], member[1],
+                                    member[2], member[3], due)
+            answered, right, streak, best, last = self._member_row(conn, guild_id, user_id)
+            streak = _next_streak(streak, last, today)
+            best = max(best, streak)
+            last_day = max(last, today) if last else today
+            conn.execute(
+                """INSERT INTO members (guild_id, user_id, answered, correct, streak, best_streak, last_day)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id, user_id) DO UPDATE SET answered = excluded.answered,
+                       correct = excluded.correct, streak = excluded.streak,
+                       best_streak = excluded.best_streak, last_day = excluded.last_day""",
+                (guild_id, user_id, answered + 1, right + int(correct), streak, best, last_day.isoformat()),
+            )
+            row = conn.execute(
+                "SELECT card, due FROM reviews WHERE guild_id = ? AND user_id = ? AND item_id = ?",
+                (guild_id, user_id, item_id),
+            ).fetchone()
+            state = ReviewState(row[0], datetime.fromtimestamp(row[1], UTC)) if row else new_state(when)
+            state = review(state, correct, when)
+            conn.execute(
+                """INSERT INTO reviews (guild_id, user_id, item_id, card, due) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET card = excluded.card,
+                       due = excluded.due""",
+                (guild_id, user_id, item_id, state.card_json, int(state.due.timestamp())),
+            )
+        return AnswerResult(
+            True, correct, answer, answered + 1, right + int(correct), streak, best, state.due
+        )
+
+    @staticmethod
+    def _member_row(
+        conn: sqlite3.Connection, guild_id: int, user_id: int
+    ) -> tuple[int, int, int, int, date | None]:
+        row = conn.execute(
+            """SELECT answered, correct, streak, best_streak, last_day FROM members
+               WHERE guild_id = ? AND user_id = ?""",
+            (guild_id, user_id),
+        ).fetchone()
+        if row is None:
+            return 0, 0, 0, 0, None
+        return row[0], row[1], row[2], row[3], date.fromisoformat(row[4]) if row[4] else None
+
+    @staticmethod
+    def _due(conn: sqlite3.Connection, guild_id: int, user_id: int, item_id: str) -> datetime | None:
+        row = conn.execute(
+            "SELECT due FROM reviews WHERE guild_id = ? AND user_id = ? AND item_id = ?",
+            (guild_id, user_id, item_id),
+        ).fetchone()
+        return datetime.fromtimestamp(row[0], UTC) if row else None
+
+    def stats(self, guild_id: int, user_id: int, now: datetime | None = None) -> MemberStats:
+        when = _utc(now)
+        with self._read("reading a member's stats") as conn:
+            answered, right, streak, best, last = self._member_row(conn, guild_id, user_id)
+            due_count = conn.execute(
+                """SELECT COUNT(*) FROM reviews r JOIN items i ON i.id = r.item_id
+                   WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0""",
+                (guild_id, user_id, int(when.timestamp())),
+            ).fetchone()[0]
+            reviewed = conn.execute(
+                "SELECT COUNT(*) FROM reviews WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            ).fetchone()[0]
+        return MemberStats(answered, right, _current_streak(streak, last, when.date()), best, due_count,
+                           reviewed, last)
+
+    def leaderboard(
+        self, guild_id: int, limit: int = 10, now: datetime | None = None
+    ) -> list[LeaderboardRow]:
+        """One server's members by right answers (fewer attempts first on a tie)."""
+        today = _utc(now).date()
+        with self._read("reading the leaderboard") as conn:
+            rows = conn.execute(
+                """SELECT user_id, correct, answered, streak, best_streak, last_day FROM members
+                   WHERE guild_id = ? AND answered > 0
+                   ORDER BY correct DESC, answered ASC, user_id ASC LIMIT ?""",
+                (guild_id, max(0, limit)),
+            ).fetchall()
+        return [
+            LeaderboardRow(rank, user_id, right, answered,
+                           _current_streak(streak, date.fromisoformat(last) if last else None, today), best)
+            for rank, (user_id, right, answered, streak, best, last) in enumerate(rows, start=1)
+        ]
+
+    def due_items(
+        self, guild_id: int, user_id: int, now: datetime | None = None, limit: int = 10
+    ) -> list[QuizItem]:
+        """The member's items whose review is due, most overdue first; retired items never come back."""
+        with self._read("listing due reviews") as conn:
+            rows = conn.execute(
+                """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                   WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                   ORDER BY r.due ASC, i.position ASC LIMIT ?""",
+                (guild_id, user_id, int(_utc(now).timestamp()), max(0, limit)),
+            ).fetchall()
+        return [QuizItem.from_json(body) for (body,) in rows]
+
+    def drill_mix(
+        self, guild_id: int, user_id: int | None, now: datetime | None, count: int, seed: int
+    ) -> list[QuizItem]:
+        """Due reviews first, then items not yet asked (chosen by `seed`, one per note where possible).
+        With a user: that member's due and unseen items. Without: the server's, for the daily drill
+        (items due for the most members first; unseen = nobody in the server answered them)."""
+        when = int(_utc(now).timestamp())
+        with self._read("choosing drill items") as conn:
+            if user_id is not None:
+                due = conn.execute(
+                    """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                       WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                       ORDER BY r.due ASC, i.position ASC""",
+                    (guild_id, user_id, when),
+                ).fetchall()
+                unseen = conn.execute(
+                    """SELECT body FROM items WHERE retired = 0 AND id NOT IN
+                       (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ?) ORDER BY position""",
+                    (guild_id, user_id),
+                ).fetchall()
+            else:
+                due = conn.execute(
+                    """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                       WHERE r.guild_id = ? AND r.due <= ? AND i.retired = 0
+                       GROUP BY i.id ORDER BY COUNT(*) DESC, MIN(r.due) ASC, i.position ASC""",
+                    (guild_id, when),
+                ).fetchall()
+                unseen = conn.execute(
+                    """SELECT body FROM items WHERE retired = 0 AND id NOT IN
+                       (SELECT item_id FROM attempts WHERE guild_id = ?) ORDER BY position""",
+                    (guild_id,),
+                ).fetchall()
+        picked = [QuizItem.from_json(body) for (body,) in due][: max(0, count)]
+        fresh = [QuizItem.from_json(body) for (body,) in unseen]
+        random.Random(seed).shuffle(fresh)
+        notes = {item.chunk_id for item in picked}
+        for prefer_new_note in (True, False):
+            for item in fresh:
+                if len(picked) >= count:
+                    break
+                if item in picked or (prefer_new_note and item.chunk_id in notes):
+                    continue
+                picked.append(item)
+                notes.add(item.chunk_id)
+        return picked
+
+    # --- per-server config ----------------------------------------------------------------------
+
+    def get_config(self, guild_id: int) -> GuildConfig:
+        """The server's settings; defaults when it never set any."""
+        with self._read("reading server settings") as conn:
+            row = conn.execute(
+                """SELECT drill_channel_id, drill_time, timezone, drill_count, paused, qa_channel_ids
+                   FROM guild_config WHERE guild_id = ?""",
+                (guild_id,),
+            ).fetchone()
+        return _config(guild_id, row) if row else GuildConfig(guild_id)
+
+    def set_config(self, config: GuildConfig) -> None:
+        with self._write("saving server settings") as conn:
+            conn.execute(
+                """INSERT INTO guild_config (guild_id, drill_channel_id, drill_time, timezone, drill_count,
+                       paused, qa_channel_ids) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id) DO UPDATE SET drill_channel_id = excluded.drill_channel_id,
+                       drill_time = excluded.drill_time, timezone = excluded.timezone,
+                       drill_count = excluded.drill_count, paused = excluded.paused,
+                       qa_channel_ids = excluded.qa_channel_ids""",
+                (config.guild_id, config.drill_channel_id, config.drill_time, config.timezone,
+                 config.drill_count, int(config.paused), json.dumps(list(config.qa_channel_ids))),
+            )
+
+    def configs(self) -> list[GuildConfig]:
+        """Every server that saved settings (the drill loop schedules from these)."""
+        with self._read("listing server settings") as conn:
+            rows = conn.execute(
+                """SELECT guild_id, drill_channel_id, drill_time, timezone, drill_count, paused,
+                       qa_channel_ids FROM guild_config ORDER BY guild_id"""
+            ).fetchall()
+        return [_config(row[0], row[1:]) for row in rows]
+
+    # --- daily drills ---------------------------------------------------------------------------
+
+    def claim_drill(
+        self, guild_id: int, day: date, item_ids: Iterable[str], now: datetime | None = None
+    ) -> Drill | None:
+        """Claim the server's drill for `day` before sending it; None if that day was already claimed
+        (by this process before a restart, or by another one)."""
+        ids = list(item_ids)
+        with self._write("claiming a drill") as conn:
+            cursor = conn.execute(
+                """INSERT INTO drills (guild_id, day, nonce, item_ids, claimed_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id, day) DO NOTHING""",
+                (guild_id, day.isoformat(), drill_nonce(guild_id, day), json.dumps(ids),
+                 _utc(now).isoformat()),
+            )
+            if not cursor.rowcount:
+                return None
+            return self._drill(conn, "id = ?", (cursor.lastrowid,))
+
+    def mark_drill_posted(
+        self, drill_id: int, channel_id: int, message_id: int, now: datetime | None = None
+    ) -> Drill:
+        with self._write("marking a drill as posted") as conn:
+            updated = conn.execute(
+                "UPDATE drills SET channel_id = ?, message_id = ?, posted_at = ? WHERE id = ?",
+                (channel_id, message_id, _utc(now).isoformat(), drill_id),
+            ).rowcount
+            if not updated:
+                raise StoreError(f"quiz store {self.path}: no drill with id {drill_id}")
+            drill = self._drill(conn, "id = ?", (drill_id,))
+        assert drill is not None
+        return drill
+
+    def unposted_drills(self) -> list[Drill]:
+        """Claimed but never marked posted: at start-up, look for each in its channel before re-sending."""
+        with self._read("listing unposted drills") as conn:
+            rows = conn.execute(
+                f"SELECT {_DRILL_COLUMNS} FROM drills WHERE message_id IS NULL ORDER BY day, id"
+            ).fetchall()
+            return [_drill_from_row(row) for row in rows]
+
+    def drill_for_day(self, guild_id: int, day: date) -> Drill | None:
+        with self._read("reading a drill") as conn:
+            return self._drill(conn, "guild_id = ? AND day = ?", (guild_id, day.isoformat()))
+
+    @staticmethod
+    def _drill(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> Drill | None:
+        row = conn.execute(f"SELECT {_DRILL_COLUMNS} FROM drills WHERE {where}", args).fetchone()
+        return _drill_from_row(row) if row else None
+
+    def get_drill(self, drill_id: int) -> Drill | None:
+        with self._read("reading a drill") as conn:
+            return self._drill(conn, "id = ?", (drill_id,))
+
+    def previous_drill(self, guild_id: int, day: date) -> Drill | None:
+        """The latest posted drill of the server before `day` (its results open the next drill)."""
+        with self._read("reading a drill") as conn:
+            return self._drill(conn, "guild_id = ? AND day < ? AND message_id IS NOT NULL ORDER BY day DESC LIMIT 1",
+                               (guild_id, day.isoformat()))
+
+    def drill_results(self, drill_id: int) -> list[DrillResult]:
+        """Per member: how many of the drill's questions they answered, and how many right."""
+        with self._read("reading drill results") as conn:
+            rows = conn.execute(
+                """SELECT user_id, COUNT(*), SUM(correct) FROM attempts WHERE context = ?
+                   GROUP BY user_id ORDER BY SUM(correct) DESC, user_id""",
+                (f"drill:{drill_id}",),
+            ).fetchall()
+        return [DrillResult(int(u), int(n), int(c)) for u, n, c in rows]
+
+    # --- feedback on answers --------------------------------------------------------------------
+
+    def record_feedback(
+        self,
+        guild_id: int | None,
+        user_id: int,
+        question: str,
+        chunk_ids: Sequence[str],
+        helpful: bool,
+        message_id: int,
+        now: datetime | None = None,
+    ) -> FeedbackTally:
+        """One vote per (message, member); voting again replaces the vote. Returns the message's tally."""
+        with self._write("recording feedback") as conn:
+            conn.execute(
+                """INSERT INTO feedback (message_id, user_id, guild_id, question, chunk_ids, helpful,
+                       voted_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (message_id, user_id) DO UPDATE SET helpful = excluded.helpful,
+                       voted_at = excluded.voted_at""",
+                (message_id, user_id, guild_id, question, json.dumps(list(chunk_ids)), int(helpful),
+                 _utc(now).isoformat()),
+            )
+            yes, no = conn.execute(
+                """SELECT COALESCE(SUM(helpful), 0), COALESCE(SUM(1 - helpful), 0) FROM feedback
+                   WHERE message_id = ?""",
+                (message_id,),
+            ).fetchone()
+        return FeedbackTally(int(yes), int(no))
+
+    def remember_answer(self, message_id: int, guild_id: int, user_id: int, question: str,
+                        chunk_ids: Sequence[str], answerable: bool, now: datetime | None = None) -> None:
+        with self._write("remembering an answer") as conn:
+            conn.execute(
+                """INSERT OR REPLACE INTO shown_answers (message_id, guild_id, user_id, question, chunk_ids,
+                       answerable, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (message_id, guild_id, user_id, question, json.dumps(list(chunk_ids)), int(answerable),
+                 _utc(now).isoformat()),
+            )
+
+    def shown_answer(self, message_id: int) -> ShownAnswer | None:
+        with self._read("reading an answer") as conn:
+            row = conn.execute(
+                "SELECT question, chunk_ids, answerable FROM shown_answers WHERE message_id = ?", (message_id,)
+            ).fetchone()
+        return ShownAnswer(row[0], tuple(json.loads(row[1])), bool(row[2])) if row else None
+
+
+_DRILL_COLUMNS = "id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at"
+
+
+def _drill_from_row(row: tuple[Any, ...]) -> Drill:
+    drill_id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at = row
+    return Drill(
+        id=int(drill_id),
+        guild_id=int(guild_id),
+        day=date.fromisoformat(str(day)),
+        nonce=str(nonce),
+        item_ids=tuple(json.loads(str(item_ids))),
+        channel_id=int(channel_id) if channel_id is not None else None,
+        message_id=int(message_id) if message_id is not None else None,
+        claimed_at=datetime.fromisoformat(str(claimed_at)),
+        posted_at=datetime.fromisoformat(str(posted_at)) if posted_at else None,
+    )
+
+
+def _config(guild_id: int, row: tuple[Any, ...]) -> GuildConfig:
+    channel, drill_time, timezone, count, paused, qa_ids = row
+    return GuildConfig(
+        guild_id=guild_id,
+        drill_channel_id=int(channel) if channel is not None else None,
+        drill_time=str(drill_time),
+        timezone=str(timezone),
+        drill_count=int(count),
+        paused=bool(paused),
+        qa_channel_ids=tuple(int(c) for c in json.loads(str(qa_ids))),
+    )
+
+
+def _next_streak(streak: int, last: date | None, today: date) -> int:
+    """Consecutive days with an answer: the same day keeps it, the next day extends it, a gap resets it."""
+    if last is None:
+        return 1
+    if today == last or today < last:
+        return max(streak, 1)  # same day, or a late answer dated before the last one
+    return streak + 1 if today - last == timedelta(days=1) else 1
+
+
+def _current_streak(streak: int, last: date | None, today: date) -> int:
+    """The streak as it stands today: still alive if the last answer was today or yesterday."""
+    if last is None or today - last > timedelta(days=1):
+        return 0
+    return streak

@@ -1,0 +1,72 @@
+"""True/false items: a line of a note as written (true) or with one term swapped for a sibling's (false)."""
+from __future__ import annotations
+
+import hashlib
+
+from quiz.cloze import MIN_LINE_WORDS, blank_out
+from quiz.distractors import Neighbours, name_distractors, number_distractors, number_variant
+from quiz.item import FALSE, TRUE, QuizItem
+from quiz.notes import Catalog, Note, frame
+from quiz.spans import Span, negated
+from quiz.text import content_stems
+
+MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
+
+
+def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
+    items = []
+    for note in catalog.notes:
+        if note.code:
+            continue
+        for li, line in enumerate(note.lines):
+            if len(line) > MAX_STATEMENT_CHARS or len(content_stems(line)) < MIN_LINE_WORDS + 1:
+                continue
+            items.extend(_statements(catalog, near, note, li, line))
+    return items
+
+
+def _subject_text(catalog: Catalog, note: Note) -> str:
+    """Everything the guide says under the note's heading: a swapped-in term found there may be true."""
+    path = note.chunk.heading_path
+    return "\n".join(n.text for n in catalog.notes if n.chunk.heading_path == path)
+
+
+def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span) -> str:
+    if span.kind == "number":
+        options = number_distractors(span, note, catalog, k=1) or [number_variant(span, note.index)]
+        options = [o for o in options if o]
+    else:
+        options = name_distractors(span, note, catalog, near, k=1, avoid=_subject_text(catalog, note),
+                                   family_only=True)
+    return options[0] if options else ""
+
+
+def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str) -> list[QuizItem]:
+    if line.strip().lower() == note.subject.lower():
+        return []
+    spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s)]
+    swaps = [(span, replacement) for span in spans if (replacement := _swap(catalog, near, note, span))]
+    if not swaps:
+        return []  # a line with nothing to swap would only ever be true: a giveaway
+    # Each line gives one true and one false statement, so "False" is right exactly half the time;
+    # select_items keeps the two out of one quiz (they share a note).
+    digest = hashlib.sha1(f"{note.chunk.id}:{li}".encode()).digest()
+    span, replacement = swaps[digest[0] % len(swaps)]
+    swapped = blank_out(line, span.text).replace("____", replacement)
+    bonus = 0.15 if span.kind == "number" else 0.05
+    return [_item(note, li, line, TRUE, bonus), _item(note, li, swapped, FALSE, bonus)]
+
+
+def _item(note: Note, li: int, statement: str, answer: str, bonus: float) -> QuizItem:
+    question = f"True or false? ({frame(note, li)})\n{statement}"
+    return QuizItem.create(
+        chunk_id=note.chunk.id,
+        kind="truefalse",
+        question=question,
+        options=(TRUE, FALSE),
+        answer=answer,
+        explanation=note.text,
+        section=note.chunk.section,
+        difficulty=0.3 + bonus + min(0.15, len(statement) / 1500),
+        topic_path=note.chunk.heading_path,
+    )

@@ -1,0 +1,165 @@
+"""Which-one items: a note's description -> which of its sibling subjects (or terms) it describes."""
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter
+
+from rapidfuzz import fuzz
+
+from quiz.distractors import Neighbours, same_thing
+from quiz.item import QuizItem
+from quiz.notes import Catalog, Note, Term, frame, heading_name
+from quiz.text import content_stems, mask, mentions, strip_parenthetical
+
+MIN_DESCRIPTION_WORDS = 3  # content words: "No GPU" or "Unsupervised" explains nothing
+MAX_OPTIONS = 4
+RARE_NOTES = 3
+FIT_OVERLAP = 0.75  # share of the description's words a sibling's notes also have: it fits them too
+
+
+def shuffled(answer: str, distractors: list[str], seed: str) -> tuple[str, ...]:
+    """Options in an order fixed by the question, so the right answer's position varies between items."""
+    options = [answer, *distractors]
+    random.Random(hashlib.sha1(seed.encode("utf-8")).hexdigest()).shuffle(options)
+    return tuple(options)
+
+
+def render(lines: list[str]) -> str:
+    """A description for a question: the first line, then the others as bullets."""
+    head, *rest = lines
+    return "\n".join([head, *(f"• {line}" for line in rest)])
+
+
+def _fits(description: str, other_text: str, similarity: float) -> bool:
+    """Whether a description could as well describe another subject: nearly the same words."""
+    mine = content_stems(description)
+    if not mine:
+        return True
+    shared = len(mine & content_stems(other_text)) / len(mine)
+    return shared >= FIT_OVERLAP or similarity >= 0.92
+
+
+def _rare_words(catalog: Catalog) -> frozenset[str]:
+    """Words found in at most RARE_NOTES notes: a sibling that shares one with a description ("retries"
+    in both Data pipelines and Step functions) may fit it too, so it is no fair wrong option."""
+    counts: Counter[str] = Counter()
+    for note in catalog.notes:
+        counts.update(content_stems(note.text))
+    return frozenset(word for word, n in counts.items() if n <= RARE_NOTES and len(word) >= 5)
+
+
+def subject_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
+    items = []
+    rare = _rare_words(catalog)
+    for note in catalog.notes:
+        if not note.subject or not note.description or note.code:
+            continue
+        item = _subject_item(catalog, near, note, rare)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _subject_item(
+    catalog: Catalog, near: Neighbours, note: Note, rare_words: frozenset[str]
+) -> QuizItem | None:
+    subject = note.subject
+    described = mask(render(note.description.split("\n")), subject)
+    if len(content_stems(described)) < MIN_DESCRIPTION_WORDS:
+        return None
+    candidates = []
+    fitting = 0
+    rare = rare_words & content_stems(described)
+    for sibling in catalog.siblings(note):
+        if mentions(note.text, sibling) or same_thing(sibling, subject):
+            continue  # the note names it: it is part of the answer's story, not a wrong option
+        others = [n for n in catalog.notes if n.group == note.group and n.subject == sibling]
+        best = max((float(near.similarity[note.index, o.index]) for o in others), default=0.0)
+        if any(_fits(described, o.description or o.text, float(near.similarity[note.index, o.index]))
+               or rare & content_stems(o.text) for o in others):
+            fitting += 1
+            continue
+        shares_words = bool(content_stems(sibling) & content_stems(subject))
+        candidates.append((shares_words, best, sibling))
+    if fitting >= 2:
+        return None  # a generic fact ("Input: recordIO-protobuf or csv") fits several siblings
+    candidates.sort(key=lambda c: (not c[0], -c[1], c[2]))
+    distractors = [c[2] for c in candidates[: MAX_OPTIONS - 1]]
+    if len(distractors) < 2:
+        return None
+    where = heading_name(note.group[-1]) if note.group else note.label
+    question = f"Which one does this note describe? ({where})\n{described}"
+    difficulty = 0.35 + 0.3 * max(c[1] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
+    return QuizItem.create(
+        chunk_id=note.chunk.id,
+        kind="which",
+        question=question,
+        options=shuffled(subject, distractors, question),
+        answer=subject,
+        explanation=note.text,
+        section=note.chunk.section,
+        difficulty=difficulty,
+        topic_path=note.chunk.heading_path,
+    )
+
+
+def term_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
+    items = []
+    for term in catalog.terms:
+        item = _term_item(catalog, near, term)
+        if item is not None:
+            items.append(item)
+    return items
+
+
+def _term_pool(catalog: Catalog, term: Term) -> list[Term]:
+    """Parallel terms: the same list first; a list of two is widened to its heading's other lists."""
+    same_list = [t for t in catalog.terms if t.scope == term.scope and t is not term]
+    if len(same_list) >= 2 or not same_list or term.line > 0:
+        return same_list  # a sub-list ("regular"/"randomized" under PCA) has no wider family
+    path = catalog.notes[term.note].chunk.heading_path
+    wider = [t for t in catalog.terms if t is not term and t not in same_list and t.line == 0
+             and catalog.notes[t.note].chunk.heading_path[:1] == path[:1]]
+    wider.sort(key=lambda t: -float(catalog.notes[t.note].index == term.note))
+    return same_list + wider
+
+
+def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | None:
+    note = catalog.notes[term.note]
+    answer = strip_parenthetical(term.name)
+    definition = mask(term.definition, term.name)
+    if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS:
+        return None
+    candidates = []
+    for other in _term_pool(catalog, term):
+        name = strip_parenthetical(other.name)
+        if mentions(term.definition, other.name) or same_thing(name, answer):
+            continue
+        closeness = float(near.similarity[term.note, other.note])
+        if fuzz.token_set_ratio(other.definition, term.definition) >= 90 or _fits(
+            definition, other.definition, closeness
+        ):
+            continue  # two definitions that say the same thing: both options would be right
+        if name.lower() in (c[1].lower() for c in candidates):
+            continue
+        candidates.append((closeness, name))
+    same_scope = {strip_parenthetical(t.name) for t in catalog.terms if t.scope == term.scope}
+    candidates.sort(key=lambda c: (c[1] not in same_scope, -c[0], c[1]))
+    distractors = [name for _, name in candidates[: MAX_OPTIONS - 1]]
+    if len(distractors) < 2:
+        return None
+    where = frame(note, term.line)
+    question = f"Which term matches this definition? ({where})\n{definition}"
+    difficulty = 0.3 + 0.3 * max(c[0] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
+    return QuizItem.create(
+        chunk_id=note.chunk.id,
+        kind="which",
+        question=question,
+        options=shuffled(answer, distractors, question),
+        answer=answer,
+        explanation=note.text,
+        section=note.chunk.section,
+        difficulty=difficulty,
+        topic_path=note.chunk.heading_path,
+    )

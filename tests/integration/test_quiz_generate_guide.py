@@ -1,0 +1,89 @@
+"""The generators on the real AWS guide: enough valid items, most sections covered, a clean sample."""
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from index.chunk import Chunk, chunk_corpus
+from quiz.checks import given_away, problems, repeated_options
+from quiz.generate import generate_items, select_items
+from quiz.item import QuizItem
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+GUIDE = CORPUS / "aws_machine_learning_specialty.txt"
+_NUMBERED = re.compile(r"^\d+(\.\d+)*\.?\s")
+
+
+@pytest.fixture(scope="module")
+def chunks() -> list[Chunk]:
+    return [c for c in chunk_corpus(CORPUS) if c.guide == GUIDE.name]
+
+
+@pytest.fixture(scope="module")
+def items(chunks: list[Chunk]) -> list[QuizItem]:
+    return generate_items(chunks)
+
+
+def numbered_sections(chunks: list[Chunk]) -> set[str]:
+    """Every numbered heading of the guide, as the chunker saw them."""
+    return {h for c in chunks for h in c.heading_path if _NUMBERED.match(h)}
+
+
+def test_at_least_400_distinct_valid_items(items: list[QuizItem]) -> None:
+    assert len(items) >= 400, Counter(i.kind for i in items)
+    assert len({i.id for i in items}) == len(items)
+    assert len({i.question for i in items}) == len(items)
+    assert all(problems(i) == () for i in items)
+    kinds = Counter(i.kind for i in items)
+    assert all(kinds[k] >= 50 for k in ("which", "cloze", "truefalse")), kinds
+
+
+def test_items_cover_at_least_90_percent_of_numbered_sections(
+    chunks: list[Chunk], items: list[QuizItem]
+) -> None:
+    sections = numbered_sections(chunks)
+    assert len(sections) >= 35  # the guide has 40; fewer means the chunker lost headings
+    covered = {h for i in items for h in i.topic_path if h in sections}
+    assert len(covered) / len(sections) >= 0.9, sorted(sections - covered)
+    # stricter: sections that hold notes of their own get items on those notes
+    with_notes = {next(h for h in reversed(c.heading_path) if _NUMBERED.match(h))
+                  for c in chunks if any(_NUMBERED.match(h) for h in c.heading_path)}
+    own = {next(h for h in reversed(i.topic_path) if _NUMBERED.match(h)) for i in items}
+    assert len(own & with_notes) / len(with_notes) >= 0.9, sorted(with_notes - own)
+
+
+def test_a_random_sample_of_150_is_clean(items: list[QuizItem]) -> None:
+    sample = random.Random(2025).sample(items, 150)
+    for item in sample:
+        assert not given_away(item), item
+        assert not repeated_options(item), item
+        assert item.explanation.strip() and len(item.explanation.split()) >= 3, item
+        assert item.chunk_id and item.section and item.topic_path
+
+
+def test_every_item_explains_itself_with_its_own_note(chunks: list[Chunk], items: list[QuizItem]) -> None:
+    text = {c.id: c.text for c in chunks}
+    assert all(i.explanation == text[i.chunk_id] for i in items)
+
+
+def test_typed_answers_are_short_and_option_answers_fit_discord_buttons(items: list[QuizItem]) -> None:
+    for item in items:
+        if item.typed:
+            assert len(item.answer.split()) <= 3, item
+        else:
+            assert all(len(option) <= 80 for option in item.options), item
+
+
+def test_generation_is_stable_across_runs(chunks: list[Chunk], items: list[QuizItem]) -> None:
+    assert [i.id for i in generate_items(chunks)] == [i.id for i in items]
+
+
+def test_topics_select_from_the_real_guide(items: list[QuizItem]) -> None:
+    xgb = select_items(items, 10, seed=1, topic="XGBoost")
+    assert xgb and all("XGBoost" in i.topic_path for i in xgb)
+    kinesis = {i.section.split(" > ")[0] for i in select_items(items, 200, seed=1, topic="kinesis")}
+    assert {"1.3 Kinesis data streams", "1.4 Kinesis data firehose", "1.5 Kinesis Video Stream"} <= kinesis

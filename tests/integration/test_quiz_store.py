@@ -1,0 +1,311 @@
+"""QuizStore on a real SQLite file (tmp_path): exactly-once answers, restarts, retirement, drills, errors."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from quiz.item import QuizItem
+from quiz.records import GuildConfig, StoreError
+from quiz.store import QuizStore, drill_nonce
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+GUILD, OTHER_GUILD, ALICE, BOB = 1111, 2222, 10, 20
+
+
+def make_item(n: int, chunk: str = "") -> QuizItem:
+    return QuizItem.create(
+        chunk_id=chunk or f"chunk{n}",
+        kind="which",
+        question=f"Which one is number {n}?",
+        options=(f"A{n}", f"B{n}", f"C{n}"),
+        answer=f"A{n}",
+        explanation=f"Note {n}: A{n} is the one.",
+        section="1.1 Things",
+        difficulty=0.5,
+        topic_path=("1. Stuff", "1.1 Things"),
+    )
+
+
+ITEMS = [make_item(n) for n in range(6)]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[QuizStore]:
+    with QuizStore(tmp_path / "quiz.db") as s:
+        s.sync_items(ITEMS, now=NOW)
+        yield s
+
+
+# --- opening ---------------------------------------------------------------------------------------
+
+
+def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "nested" / "quiz.db"
+    with QuizStore(path) as s:
+        assert s.schema_version == 2
+        assert s.active_items() == []
+    assert path.exists()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,)]
+
+
+def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
+    QuizStore(tmp_path / "q.db").close()
+    with QuizStore(tmp_path / "q.db") as s:
+        assert s.schema_version == 2
+    with sqlite3.connect(tmp_path / "q.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 2
+
+
+def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the folder should be")
+    with pytest.raises(StoreError, match="cannot create its folder"):
+        QuizStore(blocker / "quiz.db")
+
+
+def test_a_folder_in_place_of_the_file_raises_store_error(tmp_path: Path) -> None:
+    (tmp_path / "quiz.db").mkdir()
+    with pytest.raises(StoreError, match="quiz.db"):
+        QuizStore(tmp_path / "quiz.db")
+
+
+def test_corrupt_db_raises_store_error_with_message(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a valid SQLite database"):
+        QuizStore(path)
+
+
+def test_locked_db_raises_store_error_with_message(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.db"
+    QuizStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another process"):
+            QuizStore(path, timeout=0.05)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+# --- items -----------------------------------------------------------------------------------------
+
+
+def test_sync_adds_then_retires_items_no_longer_produced(store: QuizStore) -> None:
+    assert [i.id for i in store.active_items()] == [i.id for i in ITEMS]
+    changed = make_item(99)
+    result = store.sync_items([*ITEMS[:4], changed], now=NOW + timedelta(days=1))
+    assert (result.added, result.retired, result.active) == (1, 2, 5)
+    assert {i.id for i in store.active_items()} == {*(i.id for i in ITEMS[:4]), changed.id}
+    gone = store.get_item(ITEMS[5].id)
+    assert gone is not None and gone.retired  # still readable, flagged
+    assert store.get_item(ITEMS[0].id) == ITEMS[0]
+    assert store.get_item("nope") is None
+    # an item produced again comes back
+    again = store.sync_items(ITEMS, now=NOW + timedelta(days=2))
+    assert (again.added, again.retired) == (0, 1)
+    assert not store.get_item(ITEMS[5].id).retired
+
+
+def test_retired_items_are_never_served(store: QuizStore) -> None:
+    for item in ITEMS:
+        store.record_answer(GUILD, ALICE, item.id, "B", False, "ctx", now=NOW)
+    later = NOW + timedelta(days=1)
+    assert len(store.due_items(GUILD, ALICE, now=later, limit=10)) == 6
+    store.sync_items(ITEMS[:2], now=later)
+    assert {i.id for i in store.due_items(GUILD, ALICE, now=later, limit=10)} == {ITEMS[0].id, ITEMS[1].id}
+    assert all(not i.retired for i in store.drill_mix(GUILD, ALICE, later, 10, seed=1))
+    assert {i.id for i in store.drill_mix(GUILD, None, later, 10, seed=1)} <= {ITEMS[0].id, ITEMS[1].id}
+    assert store.stats(GUILD, ALICE, now=later).due_count == 2
+    # old attempts still refer to the retired items
+    assert store.record_answer(GUILD, ALICE, ITEMS[5].id, "A", True, "ctx", now=later).recorded is False
+
+
+# --- answers ---------------------------------------------------------------------------------------
+
+
+def test_answer_is_recorded_exactly_once_per_context(store: QuizStore) -> None:
+    item = ITEMS[0]
+    first = store.record_answer(GUILD, ALICE, item.id, "B0", False, "msg-1", now=NOW)
+    assert first.recorded and not first.correct and first.answered == 1
+    again = store.record_answer(GUILD, ALICE, item.id, "A0", True, "msg-1", now=NOW + timedelta(seconds=1))
+    assert not again.recorded
+    assert not again.correct and again.first_attempt_answer == "B0"  # the FIRST verdict stands
+    stats = store.stats(GUILD, ALICE, now=NOW)
+    assert (stats.answered, stats.correct) == (1, 0)
+    # another message, another member: separate attempts
+    assert store.record_answer(GUILD, ALICE, item.id, "A0", True, "msg-2", now=NOW).recorded
+    assert store.record_answer(GUILD, BOB, item.id, "A0", True, "msg-1", now=NOW).recorded
+    assert store.stats(GUILD, ALICE, now=NOW).answered == 2
+
+
+def test_concurrent_double_clicks_record_once(store: QuizStore) -> None:
+    results = []
+
+    def click() -> None:
+        results.append(store.record_answer(GUILD, ALICE, ITEMS[1].id, "A1", True, "msg-9", now=NOW))
+
+    threads = [threading.Thread(target=click) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r.recorded for r in results) == 1
+    assert store.stats(GUILD, ALICE, now=NOW).answered == 1
+
+
+def test_unknown_item_is_a_store_error(store: QuizStore) -> None:
+    with pytest.raises(StoreError, match="sync the items first"):
+        store.record_answer(GUILD, ALICE, "no-such-item", "x", True, "msg", now=NOW)
+
+
+def test_streak_counts_consecutive_days(store: QuizStore) -> None:
+    answers = [(ITEMS[0], 0), (ITEMS[1], 0), (ITEMS[2], 1), (ITEMS[3], 2)]  # two on day 0, then days 1, 2
+    for item, offset in answers:
+        result = store.record_answer(GUILD, ALICE, item.id, "A", True, "m", now=NOW + timedelta(days=offset))
+    assert result.streak == 3
+    assert store.stats(GUILD, ALICE, now=NOW + timedelta(days=3)).streak == 3  # yesterday: still alive
+    assert store.stats(GUILD, ALICE, now=NOW + timedelta(days=4)).streak == 0  # a day missed
+    gap = store.record_answer(GUILD, ALICE, ITEMS[4].id, "A", True, "late", now=NOW + timedelta(days=5))
+    assert (gap.streak, gap.best_streak) == (1, 3)
+
+
+def test_streak_can_follow_the_members_local_day(store: QuizStore) -> None:
+    late_evening = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
+    store.record_answer(GUILD, ALICE, ITEMS[0].id, "A", True, "a", now=late_evening, day=date(2025, 3, 2))
+    an_hour_later = late_evening + timedelta(hours=1)
+    nxt = store.record_answer(GUILD, ALICE, ITEMS[1].id, "A", True, "b", now=an_hour_later,
+                              day=date(2025, 3, 3))
+    assert nxt.streak == 2
+
+
+def test_answers_schedule_reviews(store: QuizStore) -> None:
+    right = store.record_answer(GUILD, ALICE, ITEMS[0].id, "A0", True, "m", now=NOW)
+    wrong = store.record_answer(GUILD, ALICE, ITEMS[1].id, "B1", False, "m", now=NOW)
+    assert right.next_due - NOW >= timedelta(days=1)
+    assert wrong.next_due - NOW <= timedelta(hours=1)
+    soon = NOW + timedelta(hours=2)
+    assert [i.id for i in store.due_items(GUILD, ALICE, now=soon, limit=5)] == [ITEMS[1].id]
+    assert store.due_items(GUILD, BOB, now=soon, limit=5) == []
+    assert store.due_items(OTHER_GUILD, ALICE, now=soon, limit=5) == []
+
+
+def test_leaderboard_is_per_server(store: QuizStore) -> None:
+    store.record_answer(GUILD, ALICE, ITEMS[0].id, "A", True, "m1", now=NOW)
+    store.record_answer(GUILD, ALICE, ITEMS[1].id, "A", True, "m1", now=NOW)
+    store.record_answer(GUILD, BOB, ITEMS[0].id, "A", True, "m1", now=NOW)
+    store.record_answer(GUILD, BOB, ITEMS[1].id, "B", False, "m1", now=NOW)
+    store.record_answer(OTHER_GUILD, BOB, ITEMS[2].id, "A", True, "m2", now=NOW)
+    board = store.leaderboard(GUILD, limit=10, now=NOW)
+    assert [(r.rank, r.user_id, r.correct, r.answered) for r in board] == [(1, ALICE, 2, 2), (2, BOB, 1, 2)]
+    assert [r.user_id for r in store.leaderboard(OTHER_GUILD, 10, now=NOW)] == [BOB]
+    assert store.leaderboard(GUILD, limit=1, now=NOW)[0].user_id == ALICE
+
+
+def test_drill_mix_puts_due_items_first_then_new_ones(store: QuizStore) -> None:
+    store.record_answer(GUILD, ALICE, ITEMS[3].id, "B", False, "m", now=NOW)
+    later = NOW + timedelta(hours=1)
+    mix = store.drill_mix(GUILD, ALICE, later, 4, seed=7)
+    assert mix[0].id == ITEMS[3].id
+    assert len(mix) == 4 and len({i.id for i in mix}) == 4
+    assert mix == store.drill_mix(GUILD, ALICE, later, 4, seed=7)  # the seed fixes the choice
+    server_mix = store.drill_mix(GUILD, None, later, 3, seed=7)
+    assert server_mix[0].id == ITEMS[3].id
+    assert len(store.drill_mix(GUILD, None, later, 50, seed=1)) == 6  # no more than there are
+
+
+# --- restart ---------------------------------------------------------------------------------------
+
+
+def test_everything_persists_across_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "quiz.db"
+    s = QuizStore(path)
+    s.sync_items(ITEMS, now=NOW)
+    s.record_answer(GUILD, ALICE, ITEMS[0].id, "B0", False, "msg-1", now=NOW)
+    drill = s.claim_drill(GUILD, date(2025, 3, 1), [ITEMS[1].id], now=NOW)
+    s.set_config(GuildConfig(GUILD, drill_channel_id=55, drill_time="07:30", timezone="Europe/Paris"))
+    s.record_feedback(GUILD, BOB, "what is pipe mode?", ["c1"], True, message_id=777, now=NOW)
+    s.close()  # the process dies here
+
+    with QuizStore(path) as s2:
+        assert [i.id for i in s2.active_items()] == [i.id for i in ITEMS]
+        retry = s2.record_answer(GUILD, ALICE, ITEMS[0].id, "A0", True, "msg-1", now=NOW)
+        assert not retry.recorded and retry.first_attempt_answer == "B0"
+        assert s2.stats(GUILD, ALICE, now=NOW).answered == 1
+        assert s2.claim_drill(GUILD, date(2025, 3, 1), [ITEMS[2].id]) is None
+        assert s2.unposted_drills() == [drill]
+        assert s2.get_config(GUILD).drill_time == "07:30"
+        assert s2.record_feedback(GUILD, BOB, "what is pipe mode?", ["c1"], False, 777).not_helpful == 1
+
+
+# --- drills, config, feedback ----------------------------------------------------------------------
+
+
+def test_drill_is_claimed_once_per_server_and_day(store: QuizStore) -> None:
+    day = date(2025, 3, 1)
+    drill = store.claim_drill(GUILD, day, [ITEMS[0].id, ITEMS[1].id], now=NOW)
+    assert drill is not None and not drill.posted
+    assert drill.item_ids == (ITEMS[0].id, ITEMS[1].id)
+    assert len(drill.nonce) <= 25 and drill.nonce == drill_nonce(GUILD, day)
+    assert store.claim_drill(GUILD, day, [ITEMS[2].id], now=NOW) is None
+    assert store.claim_drill(OTHER_GUILD, day, [ITEMS[2].id], now=NOW) is not None
+    assert store.claim_drill(GUILD, day + timedelta(days=1), [ITEMS[2].id], now=NOW) is not None
+    assert drill_nonce(GUILD, day) != drill_nonce(GUILD, day + timedelta(days=1))
+    assert {d.guild_id for d in store.unposted_drills()} == {GUILD, OTHER_GUILD}
+
+    posted = store.mark_drill_posted(drill.id, channel_id=55, message_id=999, now=NOW)
+    assert posted.posted and posted.message_id == 999 and posted.channel_id == 55
+    assert store.drill_for_day(GUILD, day) == posted
+    assert drill.id not in {d.id for d in store.unposted_drills()}
+    assert store.drill_for_day(GUILD, date(2030, 1, 1)) is None
+    with pytest.raises(StoreError, match="no drill"):
+        store.mark_drill_posted(12345, 1, 2)
+
+
+def test_concurrent_claims_give_one_drill(store: QuizStore) -> None:
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(store.claim_drill(GUILD, date(2025, 5, 5), ["x"])))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(d is not None for d in got) == 1
+
+
+def test_config_defaults_validation_and_round_trip(store: QuizStore) -> None:
+    assert store.get_config(GUILD) == GuildConfig(GUILD)
+    config = GuildConfig(GUILD, drill_channel_id=42, drill_time="18:05", timezone="America/New_York",
+                         drill_count=7, paused=True, qa_channel_ids=(1, 2, 3))
+    store.set_config(config)
+    assert store.get_config(GUILD) == config
+    assert store.configs() == [config]
+    for bad in ({"drill_time": "25:00"}, {"drill_time": "9am"}, {"timezone": "Mars/Olympus"},
+                {"drill_count": 0}, {"drill_count": 26}):
+        with pytest.raises(ValueError):
+            GuildConfig(GUILD, **bad)
+
+
+def test_feedback_is_one_changeable_vote_per_member(store: QuizStore) -> None:
+    tally = store.record_feedback(GUILD, ALICE, "q", ["c1", "c2"], True, message_id=5, now=NOW)
+    assert (tally.helpful, tally.not_helpful) == (1, 0)
+    tally = store.record_feedback(GUILD, ALICE, "q", ["c1", "c2"], True, message_id=5, now=NOW)
+    assert (tally.helpful, tally.not_helpful) == (1, 0)  # a double click is not a second vote
+    tally = store.record_feedback(GUILD, BOB, "q", ["c1"], False, message_id=5, now=NOW)
+    assert (tally.helpful, tally.not_helpful) == (1, 1)
+    tally = store.record_feedback(GUILD, ALICE, "q", ["c1", "c2"], False, message_id=5, now=NOW)
+    assert (tally.helpful, tally.not_helpful) == (0, 2)  # changed vote
+    assert store.record_feedback(None, ALICE, "dm q", [], True, message_id=6).helpful == 1
+
+
+def test_naive_times_are_refused(store: QuizStore) -> None:
+    with pytest.raises(ValueError):
+        store.record_answer(GUILD, ALICE, ITEMS[0].id, "A", True, "m", now=datetime(2025, 1, 1))

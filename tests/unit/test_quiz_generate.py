@@ -1,0 +1,288 @@
+"""Quiz generators on a small hand-made guide: which-one, term, cloze, true/false items, filters, picking."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from index.chunk import Chunk, chunk_id
+from quiz.checks import given_away, problems, repeated_options
+from quiz.generate import generate_items, select_items, suggest_topics
+from quiz.grade import grade_typed
+from quiz.item import QuizItem, item_id
+
+GUIDE = "mini.md"
+DATA = "1. Data engineering"
+ALGOS = ("2. Algorithms", "2.1 Built-in algorithms")
+FEATURES = "3. Feature engineering"
+KDS = (DATA, "1.1 Kinesis data streams")
+KDF = (DATA, "1.2 Kinesis data firehose")
+KVS = (DATA, "1.3 Kinesis Video Stream")
+
+# (heading path, note text); sub-bullets as "\n  • ..." like the chunker writes them
+NOTES: list[tuple[tuple[str, ...], str]] = [
+    (KDS, "One shard can handle up to 1000 transactions/s or 1MB/s"),
+    (KDS, "It can retain data, but minimum only for 24h"),
+    (KDS, "Stream can deliver records to Glue, which writes Parquet files to S3"),
+    (KDF, "Buffer interval: wait for data, then send all of it. max interval: 900s"),
+    (KDF, "Can convert csv -> json on the fly, and transform records to parquet"),
+    (KDF, "Can send data directly to Redshift with Redshift streaming ingestion"),
+    (KVS, "Data retention lasts from 1h - 10 years for stored camera footage"),
+    (KVS, "Consumers store checkpoints and processing status in DynamoDB tables"),
+    ((DATA, "1.4 Step functions"), "Service to orchestrate serverless workflows across many tasks"),
+    ((DATA, "1.4 Step functions"), "Max execution time of a workflow run is 1 year"),
+    ((DATA, "1.5 Data pipelines"), "Runs in EC2 and moves data weekly from RDS to S3 buckets"),
+    ((DATA, "1.5 Data pipelines"), "Highly available task runner with notifications on failure of a task"),
+    ((*ALGOS, "XGBoost"), "Models are de/serialized with pickle, the Python object format"),
+    ((*ALGOS, "XGBoost"), "Input: recordIO-protobuf or csv"),
+    ((*ALGOS, "XGBoost"), "Training can be parallelized across machines for big tabular data"),
+    ((*ALGOS, "IP insights"), "Unsupervised learning of IP address usage patterns, spots odd behavior"),
+    ((*ALGOS, "IP insights"), "Input: recordIO-protobuf or csv"),
+    ((*ALGOS, "Random cut forest"), "Algorithm to find anomalies in streams, used in Kinesis data analytics"),
+    ((*ALGOS, "Random cut forest"), "Input: recordIO-protobuf or csv"),
+    ((*ALGOS, "K-means"), "Clustering algorithm that finds the optimal k with the elbow method on WSS"),
+    ((*ALGOS, "K-means"), "Better than XGBoost at grouping unlabeled points into clusters of similar rows"),
+    ((*ALGOS, "DeepAR"), "Forecasting 1D time series data with RNNs over many related series"),
+    ((FEATURES,), "MICE (multiple imputations by chained equations): algorithm to deal with missing data, "
+                  "works with categorical values"),
+    ((FEATURES,), "SMOTE: uses a k-nearest neighbours approach to create synthetic examples of a rare class"),
+    ((FEATURES,), "t-SNE: non-linear dimensionality reduction algorithm, similar to PCA which is linear"),
+    ((FEATURES,), "Quantile binning: discovers non-linearity by grouping observed values together into bins"),
+    ((FEATURES,), "Sigmoid is used for binary classification, Softmax for multiclass problems"),
+    ((FEATURES,), "CPU or GPU: Train on GPU for big batches, infer on CPU for low latency"),
+]
+
+
+def make_chunks() -> list[Chunk]:
+    return [Chunk(chunk_id(GUIDE, path, text), GUIDE, path, "", text, i + 1, i + 1)
+            for i, (path, text) in enumerate(NOTES)]
+
+
+CHUNKS = make_chunks()
+ITEMS = generate_items(CHUNKS)
+BY_CHUNK = {c.id: c for c in CHUNKS}
+
+
+def items_of(kind: str, answer: str | None = None) -> list[QuizItem]:
+    return [i for i in ITEMS if i.kind == kind and (answer is None or i.answer == answer)]
+
+
+def note_item(kind: str, text_part: str) -> list[QuizItem]:
+    return [i for i in ITEMS if i.kind == kind and text_part in BY_CHUNK[i.chunk_id].text]
+
+
+# --- the whole set ---------------------------------------------------------------------------------
+
+
+def test_generation_is_deterministic() -> None:
+    assert generate_items(make_chunks()) == ITEMS
+
+
+def test_every_kind_is_produced() -> None:
+    assert {i.kind for i in ITEMS} == {"which", "cloze", "truefalse"}
+    assert any(i.typed for i in items_of("cloze")) and any(not i.typed for i in items_of("cloze"))
+
+
+def test_every_item_is_well_formed() -> None:
+    assert len({i.id for i in ITEMS}) == len(ITEMS)
+    for item in ITEMS:
+        assert problems(item) == (), (item, problems(item))
+        chunk = BY_CHUNK[item.chunk_id]
+        assert item.explanation == chunk.text
+        assert item.section == chunk.section and item.topic_path == chunk.heading_path
+        assert re.fullmatch(r"[0-9a-f]{1,16}", item.id)
+        assert 0.0 <= item.difficulty <= 1.0
+        if item.options:
+            assert item.answer in item.options and len(set(item.options)) == len(item.options)
+            assert len(item.options) >= 2
+
+
+def test_empty_input_gives_no_items() -> None:
+    assert generate_items([]) == []
+
+
+# --- which-one -------------------------------------------------------------------------------------
+
+
+def test_which_asks_for_the_heading_with_sibling_headings_as_options() -> None:
+    [item] = note_item("which", "IP address usage patterns")
+    assert item.answer == "IP insights"
+    assert "IP address usage patterns" in item.question
+    siblings = {"XGBoost", "Random cut forest", "K-means", "DeepAR"}
+    assert set(item.options) - {"IP insights"} <= siblings
+    assert 3 <= len(item.options) <= 4
+
+
+def test_which_never_offers_a_heading_the_note_mentions() -> None:
+    for item in note_item("which", "Better than XGBoost"):
+        assert item.answer == "K-means"
+        assert "XGBoost" not in item.options
+
+
+def test_a_note_that_fits_several_headings_gives_no_which_item() -> None:
+    assert note_item("which", "Input: recordIO-protobuf or csv") == []
+
+
+def test_numbered_sections_that_name_services_are_which_answers() -> None:
+    [item] = note_item("which", "orchestrate serverless workflows")
+    assert item.answer == "Step functions"
+    assert set(item.options) <= {"Kinesis data streams", "Kinesis data firehose", "Kinesis Video Stream",
+                                 "Step functions", "Data pipelines"}
+
+
+def test_a_self_contained_note_is_not_asked_as_which() -> None:
+    assert note_item("which", "Sigmoid is used") == []
+
+
+def test_term_definition_asks_for_the_term_among_the_same_sections_terms() -> None:
+    [item] = [i for i in note_item("which", "chained equations") if "Which term" in i.question]
+    assert item.answer == "MICE"
+    assert "missing data" in item.question and "MICE" not in item.question
+    assert set(item.options) - {"MICE"} <= {"SMOTE", "t-SNE", "Quantile binning"}
+
+
+# --- cloze -----------------------------------------------------------------------------------------
+
+
+def test_cloze_blanks_a_number_and_grades_it_strictly() -> None:
+    [item] = [i for i in items_of("cloze", "1000")]
+    assert "up to ____ transactions/s" in item.question
+    assert item.typed  # a plain count: typed, not guessed among made-up numbers
+    assert grade_typed(item.answer, "1,000").correct and not grade_typed(item.answer, "100").correct
+
+
+def test_cloze_on_a_duration_offers_other_durations_of_the_guide() -> None:
+    [item] = items_of("cloze", "24h")
+    assert "minimum only for ____" in item.question
+    assert len(item.options) == 4
+    assert set(item.options) - {"24h"} <= {"900s", "1h", "10 years", "1 year"}
+
+
+def test_cloze_on_a_format_offers_other_formats_not_in_the_note() -> None:
+    for item in items_of("cloze", "pickle"):
+        assert "____" in item.question and "pickle" not in item.question
+        others = set(item.options) - {"pickle"}
+        assert others and all(o.lower() in {"csv", "json", "parquet", "recordio-protobuf"} for o in others)
+
+
+def test_cloze_never_shows_its_answer() -> None:
+    for item in items_of("cloze"):
+        assert not given_away(item), item
+
+
+# --- true / false ----------------------------------------------------------------------------------
+
+
+def test_true_false_pairs_a_true_line_with_a_swapped_one() -> None:
+    tf = items_of("truefalse")
+    assert tf and {i.answer for i in tf} == {"True", "False"}
+    assert sum(i.answer == "True" for i in tf) == sum(i.answer == "False" for i in tf)
+    for item in tf:
+        assert item.options == ("True", "False")
+        line = item.question.split("\n", 1)[1]
+        if item.answer == "True":
+            assert line in item.explanation
+        else:
+            assert line not in item.explanation
+
+
+def test_false_statement_swaps_a_number_for_another_value() -> None:
+    [false] = [i for i in note_item("truefalse", "1 year") if i.answer == "False"]
+    assert "Max execution time" in false.question and "1 year" not in false.question
+
+
+# --- embeddings ------------------------------------------------------------------------------------
+
+
+def test_vectors_rank_distractors_and_must_match_the_chunks() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(CHUNKS), 8)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    with_vectors = generate_items(CHUNKS, vectors)
+    assert with_vectors and all(problems(i) == () for i in with_vectors)
+    assert {i.id for i in with_vectors} & {i.id for i in ITEMS}
+    with pytest.raises(ValueError, match="rows"):
+        generate_items(CHUNKS, vectors[:3])
+
+
+# --- filters ---------------------------------------------------------------------------------------
+
+
+def _item(question: str, options: tuple[str, ...], answer: str, kind: str = "which") -> QuizItem:
+    return QuizItem.create(chunk_id="c", kind=kind, question=question, options=options, answer=answer,
+                           explanation="Kinesis Video Stream provides video playback for cameras",
+                           section="s", difficulty=0.5, topic_path=("1.3 Kinesis Video Stream",))
+
+
+def test_filters_catch_given_away_answers_and_repeated_options() -> None:
+    options = ("Kinesis Video Stream", "Glue", "S3")
+    assert given_away(_item("Provides video playback", options, "Kinesis Video Stream"))
+    assert not given_away(_item("Provides playback", options, "Kinesis Video Stream"))
+    assert given_away(_item("Up to 1000 or ____ MB", (), "1000", kind="cloze"))
+    assert repeated_options(_item("q", ("recordIO-protobuf", "protobuf.recordIO", "csv"), "csv"))
+    assert repeated_options(_item("q", ("CloudWatch", "Cloudwatch", "S3"), "S3"))
+    assert not repeated_options(_item("q", ("1h", "2h", "24h"), "1h"))
+
+
+# --- items as JSON ---------------------------------------------------------------------------------
+
+
+def test_item_json_round_trip_and_stable_short_id() -> None:
+    item = ITEMS[0]
+    text = item.to_json()
+    assert json.loads(text)["options"] == list(item.options)
+    assert QuizItem.from_json(text) == item
+    assert item.id == item_id(item.chunk_id, item.kind, item.question) and len(item.id) <= 16
+    assert len(f"sgb:quiz:{item.id}:3") <= 100
+    with pytest.raises(ValueError, match="unknown"):
+        QuizItem.from_json(json.dumps({**json.loads(text), "extra": 1}))
+    with pytest.raises(ValueError, match="not among its options"):
+        QuizItem.create(chunk_id="c", kind="which", question="q", options=("a", "b"), answer="z",
+                        explanation="e", section="s", difficulty=0.5, topic_path=())
+
+
+# --- picking items ---------------------------------------------------------------------------------
+
+
+def test_select_items_gives_distinct_items_fixed_by_seed() -> None:
+    picked = select_items(ITEMS, 5, seed=3)
+    assert len(picked) == 5 and len({i.id for i in picked}) == 5
+    assert len({i.chunk_id for i in picked}) == 5  # different notes first
+    assert picked == select_items(ITEMS, 5, seed=3)
+    assert picked != select_items(ITEMS, 5, seed=4)
+    assert len(select_items(ITEMS, 10_000, seed=1)) == len(ITEMS)
+    assert select_items(ITEMS, 0, seed=1) == []
+
+
+def test_select_items_filters_by_topic_loosely() -> None:
+    xgb = select_items(ITEMS, 50, seed=1, topic="xgboost")
+    assert xgb and all("XGBoost" in i.topic_path for i in xgb)
+    kinesis = select_items(ITEMS, 100, seed=1, topic="kinesis")
+    assert {i.section for i in kinesis} == {"1.1 Kinesis data streams", "1.2 Kinesis data firehose",
+                                            "1.3 Kinesis Video Stream"}
+    assert {i.section for i in select_items(ITEMS, 100, seed=1, topic="1.2")} == {"1.2 Kinesis data firehose"}
+    assert select_items(ITEMS, 5, seed=1, topic="quantum chromodynamics") == []
+
+
+def test_select_items_skips_retired_items() -> None:
+    retired = [i.as_retired() for i in ITEMS[:5]]
+    picked = select_items([*retired, *ITEMS[5:]], 100, seed=1)
+    assert not {i.id for i in picked} & {i.id for i in ITEMS[:5]}
+
+
+def test_suggest_topics_for_an_unknown_topic() -> None:
+    assert suggest_topics(ITEMS, "xgbost")[0] == "XGBoost"
+    assert "Kinesis data firehose" in suggest_topics(ITEMS, "firehose")
+    assert len(suggest_topics(ITEMS, "zzz", limit=3)) == 3
+
+
+def test_guides_are_quizzed_separately() -> None:
+    other = [Chunk(chunk_id("other.md", c.heading_path, c.text), "other.md", c.heading_path, "", c.text, 1, 1)
+             for c in CHUNKS]
+    both = generate_items([*CHUNKS, *other])
+    mine = {i.id for i in ITEMS}
+    assert {i.id for i in both if i.chunk_id in BY_CHUNK} == mine
+    # a sibling heading of the other guide is never a wrong option here: options stay as they were
+    assert {i.options for i in both if i.chunk_id in BY_CHUNK} == {i.options for i in ITEMS}
