@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     logging.basicConfig(level=settings.log_level if args.command is None else "WARNING",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # it announces which CPU build it loaded
     try:
         if args.command == "ask":
             return _ask(settings, args)

@@ -1,21 +1,15 @@
 """Known failures -> one line a member or operator can act on; None for real bugs."""
 from __future__ import annotations
 
+from bot.settings import SettingsError
 from index.answer import BadQuestionError
 from index.embed import ModelMissingError
 from index.parse import GuideError
 from index.store import IndexStoreError
+from quiz.records import StoreError
 
-_KNOWN = (BadQuestionError, GuideError, IndexStoreError, ModelMissingError)
+_KNOWN = (BadQuestionError, GuideError, IndexStoreError, ModelMissingError, SettingsError, StoreError)
 
 
 def user_message(exc: BaseException) -> str | None:
-    if isinstance(exc, _KNOWN):
-        return str(exc)
-    try:
-        from quiz.store import StoreError
-    except ImportError:
-        return None
-    if isinstance(exc, StoreError):
-        return str(exc)
-    return None
+    return str(exc) if isinstance(exc, _KNOWN) else None

@@ -1,0 +1,70 @@
+"""The terminal playground (`python -m bot` with no DISCORD_TOKEN), driven through its stdin."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import CORPUS, ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def play(lines: list[str], index_cache, db) -> str:
+    env = {**os.environ, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache), "DATABASE_PATH": str(db),
+           "HF_HUB_OFFLINE": "1"}
+    env.pop("DISCORD_TOKEN", None)
+    out = subprocess.run([sys.executable, "-m", "bot"], input="\n".join(lines) + "\n", capture_output=True,
+                         text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    return out.stdout
+
+
+def test_ask_quiz_stats_and_persistence_across_restarts(index_cache, tmp_path):
+    db = tmp_path / "play.db"
+    first = play(["what is the max buffer interval of firehose?", "/quiz kinesis", "A", "/stats", "/quit"],
+                 index_cache, db)
+    assert "1.4 Kinesis data firehose" in first and "max interval: 900s" in first
+    assert "your answer" in first
+    assert re.search(r"(Right|Not quite)", first)
+    assert "you: " in first and "1 item(s) seen" in first
+    assert "Bye!" in first
+    # A new process on the same database remembers the answer.
+    second = play(["/stats", "/quit"], index_cache, db)
+    assert re.search(r"you: [01]/1 right", second)
+
+
+def test_bad_inputs_and_unknown_topics(index_cache, tmp_path):
+    out = play(["   ", "/quiz quantumcomputing", "/nope", "🙂", "/review", "/help"], index_cache, tmp_path / "p.db")
+    assert "Did you mean:" in out
+    assert "Unknown command /nope" in out
+    assert "that question has none" in out
+    assert "Nothing is due for review" in out
+    assert out.count("/quiz [topic]") >= 3  # the welcome, the unknown command and /help
+    assert "Bye!" in out  # end of input leaves cleanly
+
+
+def test_invalid_choice_is_asked_again_and_drill_runs(index_cache, tmp_path):
+    out = play(["/drill", "Z", "1", "1", "1", "/quit"], index_cache, tmp_path / "d.db")
+    assert "Daily drill," in out
+    assert "Answer with" in out  # "Z" is not an option
+    assert out.count("Score ") == 3
+
+
+def test_off_guide_question_is_refused(index_cache, tmp_path):
+    out = play(["who won the 2022 world cup?"], index_cache, tmp_path / "o.db")
+    assert "couldn't find that in the notes" in out
+
+
+def test_unusable_database_path_is_a_clear_error(index_cache, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache),
+           "DATABASE_PATH": str(blocker / "db.sqlite"), "HF_HUB_OFFLINE": "1"}
+    env.pop("DISCORD_TOKEN", None)
+    out = subprocess.run([sys.executable, "-m", "bot"], input="/quit\n", capture_output=True, text=True, cwd=ROOT,
+                         env=env, timeout=120)
+    assert out.returncode == 2
+    assert "error: quiz store" in out.stderr and "Traceback" not in out.stderr
