@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     ev = sub.add_parser("eval", help="retrieval evaluation against baselines (eval/questions.jsonl)")
     ev.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
     ev.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    sub.add_parser("health", help="exit 0 while the running Discord bot is connected (Docker health check)")
     args = parser.parse_args(argv)
 
     try:
@@ -53,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ask(settings, args)
         if args.command == "quiz":
             return _quiz(settings, args)
+        if args.command == "health":
+            return _health(settings)
         if args.command == "eval":
             from bot.evaluation import run_eval
 
@@ -141,6 +144,21 @@ def _quiz(settings: Settings, args: argparse.Namespace) -> int:
                              ensure_ascii=False))
         else:
             print(plain(render_item(item)) + f"\n  answer: {item.answer}\n")
+    return 0
+
+
+def _health(settings: Settings, max_age_seconds: float = 180.0) -> int:
+    import time
+
+    try:
+        age = time.time() - settings.heartbeat_path.stat().st_mtime
+    except OSError:
+        print("unhealthy: no heartbeat yet", file=sys.stderr)
+        return 1
+    if age > max_age_seconds:
+        print(f"unhealthy: last heartbeat {age:.0f} s ago", file=sys.stderr)
+        return 1
+    print(f"healthy: heartbeat {age:.0f} s ago")
     return 0
 
 

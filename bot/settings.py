@@ -22,11 +22,17 @@ class Settings:
     ask_cooldown_seconds: float = 5.0
     answer_hits: int = 3
     drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
-    drill_results_delay_minutes: int = 60  # results of a drill are posted this long after it
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Refreshed by the running Discord bot; `python -m bot health` (the Docker health check) reads it."""
+        return self.database_path.parent / "heartbeat"
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if env is None else env
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+        """From the environment; a .env file fills in what the environment does not set."""
+        if env is None:
+            env = {**read_dotenv(dotenv), **os.environ} if dotenv is not None else dict(os.environ)
         return cls(
             discord_token=env.get("DISCORD_TOKEN") or None,
             corpus_dir=Path(env.get("CORPUS_DIR", "corpus")),
@@ -37,8 +43,26 @@ class Settings:
             ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
             answer_hits=int(_float(env, "ANSWER_HITS", 3)),
             drill_check_seconds=_float(env, "DRILL_CHECK_SECONDS", 30.0),
-            drill_results_delay_minutes=int(_float(env, "DRILL_RESULTS_DELAY_MINUTES", 60)),
         )
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines, comments and malformed lines are skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    values = {}
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values
 
 
 def _int(env: Mapping[str, str], name: str, default: int | None) -> int | None:

@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import Settings, SettingsError, read_dotenv
+
+
+def test_defaults_without_environment():
+    s = Settings.from_env({})
+    assert s.discord_token is None
+    assert s.corpus_dir == Path("corpus") and s.database_path == Path("data/studybot.db")
+    assert s.ask_cooldown_seconds == 5.0 and s.dev_guild_id is None
+
+
+def test_values_and_clear_errors():
+    s = Settings.from_env({"DISCORD_TOKEN": "abc", "DEV_GUILD_ID": "42", "LOG_LEVEL": "debug",
+                           "ASK_COOLDOWN_SECONDS": "0"})
+    assert s.discord_token == "abc" and s.dev_guild_id == 42 and s.log_level == "DEBUG"
+    assert "abc" not in repr(s)  # the token never shows up in logs of the settings
+    with pytest.raises(SettingsError, match="DEV_GUILD_ID"):
+        Settings.from_env({"DEV_GUILD_ID": "my server"})
+    with pytest.raises(SettingsError, match="LOG_LEVEL"):
+        Settings.from_env({"LOG_LEVEL": "LOUD"})
+    with pytest.raises(SettingsError, match="ASK_COOLDOWN_SECONDS"):
+        Settings.from_env({"ASK_COOLDOWN_SECONDS": "-1"})
+
+
+def test_dotenv_fills_in_what_the_environment_lacks(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    env_file.write_text('# comment\nDISCORD_TOKEN="from-file"\nexport LOG_LEVEL=WARNING\nbroken line\n\n')
+    assert read_dotenv(env_file) == {"DISCORD_TOKEN": "from-file", "LOG_LEVEL": "WARNING"}
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    s = Settings.from_env(dotenv=env_file)
+    assert s.discord_token == "from-file" and s.log_level == "ERROR"
+    assert read_dotenv(tmp_path / "missing") == {}
