@@ -186,6 +186,7 @@ def run_eval(settings: Settings, questions_path: Path, split: str) -> int:
     header = f"{'system':26} {'split':5} {'R@1':>6} {'R@3':>6} {'MRR':>6} {'refused':>8} {'false-ref':>9} {'thresh':>7}"
     print(header)
     print("-" * len(header))
+    ours_ranked: dict[str, Ranked] = {}
     for name, system in systems.items():
         started = time.perf_counter()
         ranked = {q.id: system(q.question) for q in all_q}
@@ -200,4 +201,12 @@ def run_eval(settings: Settings, questions_path: Path, split: str) -> int:
                   f"{m.refusal_accuracy:8.3f} {m.false_refusal_rate:9.3f} {threshold:7.3f}")
         per_q = (time.perf_counter() - started) / len(all_q) * 1000
         print(f"{'':26} ({per_q:.1f} ms a question)")
+        if name.startswith("ours"):
+            ours_ranked = ranked
+    print("\nours by question style (dev + test):")
+    for style in sorted({q.style for q in all_q if q.answerable}):
+        qs = [q for q in all_q if q.style == style]
+        m = score(qs, [ours_ranked[q.id] for q in qs], services.answerer.policy.min_confidence)
+        print(f"  {style:11} n={m.answerable:3d}  R@1 {m.recall_at_1:.3f}  R@3 {m.recall_at_3:.3f}  "
+              f"false-refusal {m.false_refusal_rate:.3f}")
     return 0
