@@ -10,16 +10,17 @@ from datetime import UTC, datetime
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.services import Services
 from bot.settings import Settings
-from bot.views import DYNAMIC_ITEMS
+from bot.views import DYNAMIC_ITEMS, FAILURE_NOTE, send_ephemeral
 
 log = logging.getLogger(__name__)
 
 EXTENSIONS = ("bot.cogs.ask", "bot.cogs.quiz", "bot.cogs.drill", "bot.cogs.admin")
 Clock = Callable[[], datetime]
+HEARTBEAT_SECONDS = 30  # `python -m bot health` allows 180 s without one
 
 
 def utc_now() -> datetime:
@@ -48,6 +49,7 @@ class StudyBot(commands.Bot):
             except Exception:
                 log.exception("failed to load extension %s", extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.heartbeat.start()
         self.tree.on_error = self.on_app_command_error
         await self.sync_commands_if_changed()
 
@@ -63,11 +65,34 @@ class StudyBot(commands.Bot):
         if previous == digest and not force:
             log.info("slash commands unchanged; not syncing")
             return False
-        synced = await self.tree.sync(guild=guild)
+        where = f" to guild {guild.id}" if guild else ""
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            # Not fatal: the commands Discord already has keep working, and the next start or "@bot sync" retries.
+            hint = (" (is DEV_GUILD_ID right, and was the bot invited there with the applications.commands scope?)"
+                    if guild and exc.status == 403 else "")
+            log.error("could not sync the slash commands%s: %s%s", where, exc, hint)
+            return False
         await asyncio.to_thread(stamp.write_text, digest)
         self.synced_commands = True
-        log.info("synced %d slash command(s)%s", len(synced), f" to guild {guild.id}" if guild else "")
+        log.info("synced %d slash command(s)%s", len(synced), where)
         return True
+
+    @tasks.loop(seconds=HEARTBEAT_SECONDS)
+    async def heartbeat(self) -> None:
+        """Touch the heartbeat file while connected: the Docker health check (`python -m bot health`) reads it."""
+        if self.is_ready() and not self.is_closed():
+            path = self.settings.heartbeat_path
+            await asyncio.to_thread(_touch, path)
+
+    @heartbeat.before_loop
+    async def _before_heartbeat(self) -> None:
+        await self.wait_until_ready()
+
+    async def close(self) -> None:
+        self.heartbeat.cancel()
+        await super().close()
 
     async def on_ready(self) -> None:
         # May run again after a reconnect: only log here.
@@ -78,10 +103,13 @@ class StudyBot(commands.Bot):
         if isinstance(error, app_commands.CheckFailure):
             message = str(error) or "You can't use this command here."
         else:
-            log.exception("slash command %s failed", interaction.command and interaction.command.name,
+            log.exception("slash command %s failed", interaction.command and interaction.command.qualified_name,
                           exc_info=error)
-            message = "Sorry, something went wrong on my side. It's logged; please try again."
-        await send_ephemeral(interaction, message)
+            message = FAILURE_NOTE
+        try:
+            await send_ephemeral(interaction, message)
+        except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
+            log.warning("could not tell the member about that failure: %s", exc)
 
     async def on_command_error(self, ctx: commands.Context, error: commands.CommandError) -> None:
         if isinstance(error, (commands.CommandNotFound, commands.NotOwner)):
@@ -89,11 +117,12 @@ class StudyBot(commands.Bot):
         log.exception("text command failed", exc_info=error)
 
 
-async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+def _touch(path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as exc:
+        log.warning("could not write the heartbeat file %s: %s", path, exc)
 
 
 def run_bot(settings: Settings) -> int:

@@ -49,8 +49,12 @@ def render_quote(quote: QuotedHit) -> str:
 
 
 def _looks_like_code(text: str) -> bool:
-    first = text.split("\n", 1)[0]
-    return first.startswith(("/", "FROM ", "---")) or first.startswith("```")
+    lines = text.split("\n")
+    if lines[0].startswith(("/", "FROM ", "---", "```")):
+        return True
+    # The chunker joins a paragraph into one line and puts only sub-bullets ("  • ") on further lines,
+    # so any other further line comes from a code block (a markdown guide's fenced code loses its fences).
+    return any(line.strip() and not line.lstrip(" ").startswith("• ") for line in lines[1:])
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

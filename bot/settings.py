@@ -42,7 +42,7 @@ class Settings:
             dev_guild_id=_int(env, "DEV_GUILD_ID", None),
             ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
             answer_hits=int(_float(env, "ANSWER_HITS", 3)),
-            drill_check_seconds=_float(env, "DRILL_CHECK_SECONDS", 30.0),
+            drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
         )
 
 
@@ -85,6 +85,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise SettingsError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be above zero, got {value:g}")
     return value
 
 

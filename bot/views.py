@@ -2,17 +2,44 @@
 button on yesterday's drill still works after a restart. Each callback hands off to a cog."""
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
+from collections.abc import AsyncIterator
 
 import discord
 
 from quiz.item import QuizItem
 
+log = logging.getLogger(__name__)
+
 LETTERS = "ABCDEFGHIJ"
+FAILURE_NOTE = "Sorry, something went wrong on my side. It's logged; please try again."
 
 
 def _cog(interaction: discord.Interaction, name: str):
     return interaction.client.get_cog(name)  # type: ignore[union-attr]
+
+
+async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+@contextlib.asynccontextmanager
+async def failures_reported(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Log a failing click or modal and tell the member in one line. Without this discord.py only logs it
+    and the member sees "This interaction failed" with no idea whether the answer counted."""
+    try:
+        yield
+    except Exception:
+        log.exception("handling %s failed", (interaction.data or {}).get("custom_id", "an interaction"))
+        try:
+            await send_ephemeral(interaction, FAILURE_NOTE)
+        except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
+            log.warning("could not tell the member about that failure: %s", exc)
 
 
 class QuizChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -27,8 +54,9 @@ class QuizChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
         return cls(match["item"], int(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction, "Quiz").answer_choice(interaction, self.item_id, self.choice,
-                                                      context=f"msg:{interaction.message.id}")
+        async with failures_reported(interaction):
+            await _cog(interaction, "Quiz").answer_choice(interaction, self.item_id, self.choice,
+                                                          context=f"msg:{interaction.message.id}")
 
 
 class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:type:(?P<item>[0-9a-f]{1,16})"):
@@ -42,8 +70,9 @@ class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb
         return cls(match["item"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction, "Quiz").open_typed_answer(interaction, self.item_id,
-                                                          context=f"msg:{interaction.message.id}")
+        async with failures_reported(interaction):
+            await _cog(interaction, "Quiz").open_typed_answer(interaction, self.item_id,
+                                                              context=f"msg:{interaction.message.id}")
 
 
 class DrillChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -58,7 +87,8 @@ class DrillChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
         return cls(int(match["drill"]), int(match["pos"]), int(match["choice"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction, "Drill").answer(interaction, self.drill_id, self.position, self.choice)
+        async with failures_reported(interaction):
+            await _cog(interaction, "Drill").answer(interaction, self.drill_id, self.position, self.choice)
 
 
 class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:fb:(?P<vote>[01])"):
@@ -72,7 +102,8 @@ class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:f
         return cls(match["vote"] == "1")
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction, "Ask").feedback(interaction, self.helpful)
+        async with failures_reported(interaction):
+            await _cog(interaction, "Ask").feedback(interaction, self.helpful)
 
 
 class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:quizme:(?P<chunk>[0-9a-f]{1,16})"):
@@ -86,7 +117,8 @@ class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:qui
         return cls(match["chunk"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        await _cog(interaction, "Quiz").quiz_on_note(interaction, self.chunk_id)
+        async with failures_reported(interaction):
+            await _cog(interaction, "Quiz").quiz_on_note(interaction, self.chunk_id)
 
 
 DYNAMIC_ITEMS = (QuizChoiceButton, TypeAnswerButton, DrillChoiceButton, FeedbackButton, QuizMeButton)

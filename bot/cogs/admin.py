@@ -66,8 +66,9 @@ class Admin(commands.Cog):
     @commands.is_owner()
     async def sync(self, ctx: commands.Context) -> None:
         """Owner only, as a mention ("@bot sync"): push the slash commands to Discord now."""
-        await self.bot.sync_commands_if_changed(force=True)
-        await ctx.reply("Slash commands synced.", mention_author=False)
+        synced = await self.bot.sync_commands_if_changed(force=True)
+        await ctx.reply("Slash commands synced." if synced else "The sync failed; the log says why.",
+                        mention_author=False)
 
 
 async def setup(bot) -> None:

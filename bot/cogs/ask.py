@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 
 import discord
@@ -12,7 +13,7 @@ from discord.ext import commands
 from bot.cooldown import MemberCooldown
 from bot.messages import render_answer, split_message
 from bot.views import answer_view
-from index.answer import Answer, BadQuestionError
+from index.answer import Answer, BadQuestionError, clean_question
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,11 @@ class Ask(commands.Cog):
         self.services = bot.services
         self.cooldown = MemberCooldown(bot.settings.ask_cooldown_seconds)
         self.qa_channels: dict[int, frozenset[int]] = {}  # guild -> Q&A channel ids, cached from the store
+        # Searches run in asyncio's default thread pool, which every SQLite call of the bot shares (about
+        # cores + 4 threads, first come first served). Left unbounded, a burst of questions fills it and a
+        # quiz click waits behind all of them for its one-millisecond write, past Discord's 3 s deadline
+        # under load. At most one search a core keeps threads free; more would not search any faster.
+        self._searches = asyncio.Semaphore(max(1, os.cpu_count() or 1))
 
     async def cog_load(self) -> None:
         configs = await asyncio.to_thread(self.services.store.configs)
@@ -35,6 +41,12 @@ class Ask(commands.Cog):
     @app_commands.guild_only()
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
         """Look something up in the group's notes."""
+        try:
+            # Checked before deferring: after a public "thinking..." the reply could no longer be private.
+            clean_question(question)
+        except BadQuestionError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True)
+            return
         wait = self.cooldown.retry_after(interaction.user.id)
         if wait:
             await interaction.response.send_message(f"⏳ One question at a time: try again in {wait:.0f} s.",
@@ -42,11 +54,7 @@ class Ask(commands.Cog):
             return
         # Embedding runs in a thread; deferring first keeps the 3 s interaction deadline whatever the load.
         await interaction.response.defer(thinking=True)
-        try:
-            answer = await asyncio.to_thread(self.services.answerer.answer, question, self.bot.settings.answer_hits)
-        except BadQuestionError as exc:
-            await interaction.followup.send(str(exc), ephemeral=True)
-            return
+        answer = await self._answer(question)
         parts = split_message(render_answer(answer))
         sent = None
         for i, part in enumerate(parts):
@@ -66,7 +74,7 @@ class Ask(commands.Cog):
             await message.reply(f"⏳ One question at a time: ask again in {wait:.0f} s.", mention_author=False)
             return
         try:
-            answer = await asyncio.to_thread(self.services.answerer.answer, question, self.bot.settings.answer_hits)
+            answer = await self._answer(question)
         except BadQuestionError as exc:
             await message.reply(str(exc), mention_author=False)
             return
@@ -84,6 +92,10 @@ class Ask(commands.Cog):
             else:
                 sent = await message.channel.send(part, view=view)
         await self._remember(message.guild.id, message.author.id, sent, answer)
+
+    async def _answer(self, question: str) -> Answer:
+        async with self._searches:
+            return await asyncio.to_thread(self.services.answerer.answer, question, self.bot.settings.answer_hits)
 
     async def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it is not addressed to the bot."""

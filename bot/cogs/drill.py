@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.messages import escape, render_item, render_reveal, split_message
+from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
 from bot.views import drill_view
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
@@ -76,9 +76,18 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
             await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        drill = await self.cog.post_drill(config, self.cog.local_day(config))
-        message = ("Today's drill is posted." if drill is not None
-                   else "Today's drill was already posted; the next one comes tomorrow.")
+        day = self.cog.local_day(config)
+        if await self.cog.post_drill(config, day) is not None:
+            message = "Today's drill is posted."
+        else:
+            today = await asyncio.to_thread(self.cog.services.store.drill_for_day, interaction.guild_id, day)
+            if today is None:
+                message = "The notes have no multiple-choice questions for a drill yet."
+            elif today.posted:
+                message = "Today's drill was already posted; the next one comes tomorrow."
+            else:
+                message = (f"I couldn't post today's drill in <#{config.drill_channel_id}>: can I send messages "
+                           "there? I'll keep trying.")
         await interaction.followup.send(message, ephemeral=True)
 
     @app_commands.command(name="pause")
@@ -119,7 +128,10 @@ class DrillCog(commands.Cog, name="Drill"):
     @check_drills.before_loop
     async def _before(self) -> None:
         await self.bot.wait_until_ready()
-        await self.recover_unposted()
+        try:
+            await self.recover_unposted()
+        except Exception:  # an error here would end the loop before it ever ran: no drills until a restart
+            log.exception("recovering unposted drills failed; the scheduler starts anyway")
 
     def local_day(self, config: GuildConfig, now: datetime | None = None) -> date:
         return (now or self.bot.clock()).astimezone(ZoneInfo(config.timezone)).date()
@@ -141,11 +153,14 @@ class DrillCog(commands.Cog, name="Drill"):
         return posted
 
     async def post_drill(self, config: GuildConfig, day: date) -> Drill | None:
-        """Claim and post the drill of `day`; None when that day's drill is already claimed."""
+        """Claim and post the drill of `day`; None when that day's drill is already posted (or cannot be)."""
         store = self.services.store
         async with self._posting:
-            if await asyncio.to_thread(store.drill_for_day, config.guild_id, day) is not None:
-                return None
+            claimed = await asyncio.to_thread(store.drill_for_day, config.guild_id, day)
+            if claimed is not None:
+                # Claimed but never confirmed sent (a failed send, or a crash): retried at every check until
+                # it is found in the channel or sent; the nonce keeps a retry from making a second message.
+                return None if claimed.posted else await self._recover(claimed, config.drill_channel_id)
             items = await asyncio.to_thread(self._drill_items, config, day)
             if not items:
                 log.warning("no quiz items for the drill of guild %s", config.guild_id)
@@ -160,14 +175,19 @@ class DrillCog(commands.Cog, name="Drill"):
         count = min(config.drill_count, MAX_DRILL_ITEMS)
         pool = self.services.store.drill_mix(config.guild_id, None, self.bot.clock(), count * 4, day.toordinal())
         # Drill answers are buttons: items with 2-5 options only.
-        return [it for it in pool if 2 <= len(it.options) <= 5][:count]
+        items = [it for it in pool if 2 <= len(it.options) <= 5][:count]
+        # One message, so that the nonce covers all of it: a drill split in parts would repeat its first
+        # parts when re-sent after a crash. Long questions make for a shorter drill instead.
+        while len(items) > 1 and len(self._drill_text(config.guild_id, day, items)) > MESSAGE_LIMIT:
+            items.pop()
+        return items
 
     async def _send(self, drill: Drill, channel_id: int) -> Drill | None:
         channel = self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id)
         items = [self.services.items_by_id.get(i) or await asyncio.to_thread(self.services.store.get_item, i)
                  for i in drill.item_ids]
         items = [it for it in items if it is not None]
-        text = await asyncio.to_thread(self._drill_text, drill, items)
+        text = await asyncio.to_thread(self._drill_text, drill.guild_id, drill.day, items)
         parts = split_message(text)
         try:
             for part in parts[:-1]:
@@ -175,14 +195,14 @@ class DrillCog(commands.Cog, name="Drill"):
             # The nonce makes a re-send after a crash between send and mark a no-op on Discord's side.
             message = await channel.send(parts[-1], view=drill_view(drill.id, items), nonce=drill.nonce)
         except discord.HTTPException:
-            log.exception("could not post drill %s in channel %s; it will be retried", drill.id, channel_id)
+            log.exception("could not post drill %s in channel %s; retrying at the next check", drill.id, channel_id)
             return None
         return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, message.id,
                                        self.bot.clock())
 
-    def _drill_text(self, drill: Drill, items: list[QuizItem]) -> str:
-        lines = [f"📅 **Daily drill, {drill.day.isoformat()}**: answer with the buttons (first answer counts)."]
-        previous = self.services.store.previous_drill(drill.guild_id, drill.day)
+    def _drill_text(self, guild_id: int, day: date, items: list[QuizItem]) -> str:
+        lines = [f"📅 **Daily drill, {day.isoformat()}**: answer with the buttons (first answer counts)."]
+        previous = self.services.store.previous_drill(guild_id, day)
         if previous is not None:
             tally = self.services.store.drill_results(previous.id)
             if tally:
@@ -190,7 +210,7 @@ class DrillCog(commands.Cog, name="Drill"):
                 answered = sum(r.answered for r in tally)
                 lines.append(f"-# Last drill ({previous.day.isoformat()}): {len(tally)} member(s) answered, "
                              f"{right}/{answered} right.")
-        board = self.services.store.leaderboard(drill.guild_id, 3, self.bot.clock())
+        board = self.services.store.leaderboard(guild_id, 3, self.bot.clock())
         if board:
             lines.append("-# Leaderboard: " + " · ".join(f"{r.rank}. <@{r.user_id}> {r.correct}" for r in board))
         for n, item in enumerate(items, 1):
@@ -199,18 +219,22 @@ class DrillCog(commands.Cog, name="Drill"):
         return "\n".join(lines)
 
     async def recover_unposted(self) -> None:
-        """A drill claimed but not marked posted (a crash mid-send): find it in the channel, or send it."""
+        """At start-up: drills claimed but not marked posted (a crash mid-send) are found in their channel and
+        marked; today's is sent if it is not there. Older ones are not sent late."""
         for drill in await asyncio.to_thread(self.services.store.unposted_drills):
             config = await asyncio.to_thread(self.services.store.get_config, drill.guild_id)
             if config.drill_channel_id is None:
                 continue
-            found = await self._find_posted(drill, config.drill_channel_id)
-            if found is not None:
-                await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, config.drill_channel_id,
-                                        found.id, self.bot.clock())
-                log.info("drill %s was already in the channel; marked posted", drill.id)
-            elif drill.day == self.local_day(config):
-                await self._send(drill, config.drill_channel_id)
+            async with self._posting:
+                await self._recover(drill, config.drill_channel_id, send=drill.day == self.local_day(config))
+
+    async def _recover(self, drill: Drill, channel_id: int, *, send: bool = True) -> Drill | None:
+        found = await self._find_posted(drill, channel_id)
+        if found is not None:
+            log.info("drill %s was already in the channel; marked posted", drill.id)
+            return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, found.id,
+                                           self.bot.clock())
+        return await self._send(drill, channel_id) if send else None
 
     async def _find_posted(self, drill: Drill, channel_id: int) -> discord.Message | None:
         channel = self.bot.get_channel(channel_id)

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.messages import render_item, render_leaderboard, render_reveal, render_stats
-from bot.views import item_view
+from bot.views import failures_reported, item_view
 from quiz.answering import AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 MAX_QUIZ_COUNT = 5
 TYPED_PREFIX = "sgb:typed:"  # modal custom_id: sgb:typed:<item_id>:<context>
+MODAL_FORGET_SECONDS = 3600
 
 
 class TypedAnswerModal(discord.ui.Modal):
@@ -26,7 +27,10 @@ class TypedAnswerModal(discord.ui.Modal):
     modal opened before a restart is still graded."""
 
     def __init__(self, item: QuizItem, context: str) -> None:
-        super().__init__(title="Your answer", custom_id=f"{TYPED_PREFIX}{item.id}:{context}", timeout=None)
+        # A timeout only frees discord.py's record of a modal the member closed without submitting (with
+        # timeout=None every such modal stayed in memory for good); grading never depends on that record.
+        super().__init__(title="Your answer", custom_id=f"{TYPED_PREFIX}{item.id}:{context}",
+                         timeout=MODAL_FORGET_SECONDS)
         self.add_item(discord.ui.TextInput(label=item.question[:45] if len(item.question) <= 45 else "Answer",
                                            custom_id="answer", max_length=200, placeholder="Type the missing word"))
 
@@ -35,6 +39,7 @@ class Quiz(commands.Cog):
     def __init__(self, bot) -> None:
         self.bot = bot
         self.services = bot.services
+        self.rng = random.Random()  # which questions a /quiz draws; replaceable, so a test can pin the draw
 
     def _items(self) -> dict[str, QuizItem]:
         return self.services.items_by_id
@@ -45,7 +50,7 @@ class Quiz(commands.Cog):
     async def quiz(self, interaction: discord.Interaction, topic: str | None = None,
                    count: app_commands.Range[int, 1, MAX_QUIZ_COUNT] = 1) -> None:
         """Quiz yourself on the notes."""
-        picked = select_items(self.services.items, count, random.randrange(1 << 30), topic)
+        picked = select_items(self.services.items, count, self.rng.randrange(1 << 30), topic)
         if not picked:
             near = suggest_topics(self.services.items, topic or "")
             hint = f" Did you mean: {', '.join(near)}?" if near else ""
@@ -83,11 +88,10 @@ class Quiz(commands.Cog):
     @app_commands.guild_only()
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         """This server's top scorers."""
-        rows = await asyncio.to_thread(self.services.store.leaderboard, interaction.guild_id, 10)
-        names = {}
-        for row in rows:
-            member = interaction.guild.get_member(row.user_id) if interaction.guild else None
-            names[row.user_id] = member.display_name if member else f"member {row.user_id}"
+        rows = await asyncio.to_thread(self.services.store.leaderboard, interaction.guild_id, 10, self.bot.clock())
+        # Mentions, not cached names: without the members intent the cache barely knows anyone, and Discord
+        # shows a mention as the member's current name. The bot's AllowedMentions.none() keeps it silent.
+        names = {row.user_id: f"<@{row.user_id}>" for row in rows}
         await interaction.response.send_message(render_leaderboard(rows, names))
 
     # --- answers ---------------------------------------------------------------------------------------
@@ -111,9 +115,10 @@ class Quiz(commands.Cog):
             return
         item_id, _, context = custom_id[len(TYPED_PREFIX):].partition(":")
         typed = _modal_value(interaction.data, "answer")
-        item = await self._item_or_say(interaction, item_id)
-        if item is not None:
-            await self._grade_and_reveal(interaction, item, context or f"modal:{interaction.id}", typed=typed)
+        async with failures_reported(interaction):
+            item = await self._item_or_say(interaction, item_id)
+            if item is not None:
+                await self._grade_and_reveal(interaction, item, context or f"modal:{interaction.id}", typed=typed)
 
     async def quiz_on_note(self, interaction: discord.Interaction, chunk_id: str) -> None:
         """"Quiz me on this" under an answer: an item on that note, else on its section."""
@@ -125,7 +130,7 @@ class Quiz(commands.Cog):
             await interaction.response.send_message("I have no question on that note yet; try `/quiz`.",
                                                     ephemeral=True)
             return
-        item = random.choice(items)
+        item = self.rng.choice(items)
         await interaction.response.send_message(render_item(item), view=item_view(item), ephemeral=True)
 
     async def _item_or_say(self, interaction: discord.Interaction, item_id: str) -> QuizItem | None:

@@ -36,3 +36,34 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
         await fake.stop()
     if fake.strict:
         fake.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def base_services(index_cache: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The real index, answerer and quiz items, loaded once per module; tests get their own database."""
+    from bot.services import Services
+    from bot.settings import Settings
+
+    from ..conftest import CORPUS
+
+    settings = Settings(corpus_dir=CORPUS, index_dir=index_cache,
+                        database_path=tmp_path_factory.mktemp("base-db") / "bot.db")
+    services = Services.load(settings)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def clock():
+    from datetime import UTC, datetime
+
+    from .bot_harness import FakeClock
+
+    return FakeClock(datetime(2025, 3, 10, 8, 0, tzinfo=UTC))  # a Monday, 08:00 UTC
+
+
+@pytest.fixture
+def world(fake_discord: FakeDiscord, base_services, tmp_path: Path, clock):
+    from .bot_harness import BotWorld
+
+    return BotWorld(fake_discord, base_services, tmp_path / "data" / "bot.db", clock)

@@ -1,0 +1,776 @@
+"""The real StudyBot end to end: discord.py 2.7 against the fake Discord, with the real model, the real FAISS
+index of corpus/ and a real SQLite database per test. The bot's clock is a FakeClock the tests move."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import json
+import logging
+import os
+import re
+import sqlite3
+import statistics
+import time
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.messages import MESSAGE_LIMIT, escape
+from bot.services import Services
+from bot.settings import Settings
+from quiz.grade import grade_typed
+from quiz.item import QuizItem
+from quiz.records import GuildConfig
+from quiz.select import select_items
+from quiz.store import drill_nonce
+
+from ..conftest import ROOT
+from .bot_harness import BotWorld
+from .fake_discord import BotMessage, FakeDiscord, payloads
+
+FIREHOSE = "1.4 Kinesis data firehose"
+FIREHOSE_NOTE = "max interval: 900s"
+NO_MANAGE_GUILD = payloads.EVERYONE_PERMISSIONS  # a member whose server lets them see admin commands
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def uid(member: dict) -> int:
+    return int(member["user"]["id"])
+
+
+class FixedRandom:
+    """Stands in for the quiz cog's rng: /quiz draws a random seed, the test picks it."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def randrange(self, _stop: int) -> int:
+        return self.seed
+
+    def choice(self, seq):
+        return seq[0]
+
+
+def draw(items: list[QuizItem], wanted, topic: str | None = None) -> tuple[FixedRandom, QuizItem]:
+    """A rng with which /quiz (on `topic`) draws an item that `wanted` accepts, and that item."""
+    for seed in range(5000):
+        picked = select_items(items, 1, seed, topic)
+        if picked and wanted(picked[0]):
+            return FixedRandom(seed), picked[0]
+    raise AssertionError(f"no /quiz draw on {topic!r} gives the wanted kind of item")
+
+
+def pin_draws(bot, rng: FixedRandom) -> None:
+    bot.get_cog("Quiz").rng = rng
+
+
+def multiple_choice(item: QuizItem) -> bool:
+    return item.kind != "truefalse" and len(item.options) == 4
+
+
+def quiz_button(item: QuizItem, choice: int) -> str:
+    return f"sgb:quiz:{item.id}:{choice}"
+
+
+def wrong_choice(item: QuizItem) -> int:
+    return (item.choice_index() + 1) % len(item.options)
+
+
+def db_rows(world: BotWorld, sql: str, *args) -> list[tuple]:
+    """Read the bot's database from outside, as an operator would (WAL: sees committed writes)."""
+    conn = sqlite3.connect(world.db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def fences_balanced(text: str) -> bool:
+    return sum(1 for line in text.split("\n") if line.strip().startswith("```")) % 2 == 0
+
+
+async def setup_drill(world: BotWorld, admin: dict, channel_id: int, at: str, timezone: str = "UTC",
+                      count: int = 3) -> BotMessage:
+    rec = await world.fake.send_slash_command(
+        "drill", {"channel": channel_id, "time": at, "timezone": timezone, "count": count},
+        subcommand="setup", user=admin)
+    return await world.respond(rec)
+
+
+def drill_messages(fake: FakeDiscord, channel_id: int) -> list[BotMessage]:
+    return [m for m in fake.bot_messages if m.channel_id == channel_id
+            and any(c.startswith("sgb:drill:") for c in m.custom_ids)]
+
+
+def drills(world: BotWorld) -> list[tuple]:
+    return db_rows(world, "SELECT id, day, item_ids, channel_id, message_id FROM drills ORDER BY day")
+
+
+# --- 1. command sync --------------------------------------------------------------------------------
+
+
+async def test_commands_sync_once_then_only_on_change_or_owner_request(world: BotWorld) -> None:
+    fake = world.fake
+    stranger = fake.make_member(name="stranger")
+    async with world.run() as bot:
+        assert bot.synced_commands
+        assert len(fake.command_syncs) == 1 and fake.command_syncs[0].guild_id is None
+        assert fake.command_names() == {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel"}
+        drill, _ = fake.find_command("drill")
+        assert [o["name"] for o in drill["options"]] == ["setup", "now", "pause", "resume"]
+        qa, _ = fake.find_command("qa-channel")
+        assert [o["name"] for o in qa["options"]] == ["add", "remove"]
+        # admin commands are hidden from members by default (servers may override that; see the drill tests)
+        assert int(drill["default_member_permissions"]) == payloads.MANAGE_GUILD
+    assert (world.db_path.parent / "commands.sha256").is_file()
+
+    async with world.run() as bot:  # a restart with the same commands: nothing pushed
+        assert not bot.synced_commands
+        assert len(fake.command_syncs) == 1
+        # "@bot sync" from anyone but the owner does nothing (and is not taken for a question)
+        since = len(fake.bot_messages)
+        await fake.post_message(f"<@{fake.bot_user_id}> sync", author=stranger)
+        await world.idle()
+        assert len(fake.command_syncs) == 1 and len(fake.bot_messages) == since
+        # the owner forces a sync
+        posted = await fake.post_message(f"<@{fake.bot_user_id}> sync", author=fake.owner)
+        reply = await fake.wait_for_bot_message(lambda m: m.reference_id == int(posted["id"]), since=since)
+        assert reply.content == "Slash commands synced."
+        assert len(fake.command_syncs) == 2
+        assert fake.command_names() == {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel"}
+
+
+async def test_a_failed_sync_does_not_stop_the_bot_and_is_retried(world: BotWorld, caplog) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    world.settings = dataclasses.replace(world.settings, dev_guild_id=fake.guild_id + 1)  # a typo in DEV_GUILD_ID
+    with caplog.at_level(logging.ERROR, logger="bot.bot"):
+        async with world.run() as bot:
+            assert not bot.synced_commands and fake.command_syncs == []
+            _, (answer,) = await world.ask("firehose max buffer interval", user=alice)  # the bot still works
+            assert FIREHOSE in answer.content
+    assert any("could not sync the slash commands to guild" in r.getMessage() and "DEV_GUILD_ID" in r.getMessage()
+               for r in caplog.records)
+    assert not (world.db_path.parent / "commands.sha256").exists()
+
+    world.settings = dataclasses.replace(world.settings, dev_guild_id=fake.guild_id)  # fixed: synced on the next start
+    async with world.run() as bot:
+        assert bot.synced_commands
+        assert [s.guild_id for s in fake.command_syncs] == [fake.guild_id]
+        assert fake.command_names(fake.guild_id) >= {"ask", "quiz", "drill"}
+
+
+# --- 2. /ask ----------------------------------------------------------------------------------------
+
+
+async def test_ask_quotes_the_right_note_and_takes_feedback(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    question = "firehose max buffer interval"
+    async with world.run() as bot:
+        pin_draws(bot, FixedRandom(0))  # "Quiz me on this" serves the note's first item
+        rec, (answer,) = await world.ask(question, user=alice)
+        assert rec.response.type == payloads.CALLBACK_DEFERRED_CHANNEL_MESSAGE
+        assert not answer.ephemeral
+        assert answer.content.startswith("**From the notes:**")
+        first_quote = answer.content.split("📘", 2)[1]
+        assert FIREHOSE in first_quote and FIREHOSE_NOTE in first_quote
+        top_chunk = next(c for c in world.base.index.chunks if FIREHOSE_NOTE in c.text)
+        assert answer.custom_ids == [f"sgb:quizme:{top_chunk.id}", "sgb:fb:1", "sgb:fb:0"]
+
+        # 👍 from both, then alice changes her mind: one vote per member, tallied per answer
+        for member, button, expected in ((alice, "sgb:fb:1", "(1 👍 / 0 👎 so far)"),
+                                         (bob, "sgb:fb:1", "(2 👍 / 0 👎 so far)"),
+                                         (alice, "sgb:fb:0", "(1 👍 / 1 👎 so far)")):
+            thanks = await world.respond(await fake.click_button(answer, button, user=member))
+            assert thanks.ephemeral and expected in thanks.content
+        shown = world.store.shown_answer(answer.id)
+        assert shown.question == question and shown.answerable and shown.chunk_ids[0] == top_chunk.id
+        votes = db_rows(world, "SELECT user_id, helpful, question, chunk_ids FROM feedback WHERE message_id = ?",
+                        answer.id)
+        assert sorted(votes) == sorted([(uid(alice), 0, question, json.dumps(list(shown.chunk_ids))),
+                                        (uid(bob), 1, question, json.dumps(list(shown.chunk_ids)))])
+
+        # "Quiz me on this" serves a question on that very note, to the member only
+        served = await world.respond(await fake.click_button(answer, f"sgb:quizme:{top_chunk.id}", user=bob))
+        assert served.ephemeral and FIREHOSE.split(" ", 1)[1] in served.content
+        item = next(it for it in world.base.items if it.chunk_id == top_chunk.id)
+        assert served.custom_ids == [quiz_button(item, i) for i in range(len(item.options))]
+        verdict = await world.respond(await fake.click_button(served, quiz_button(item, item.choice_index()), user=bob))
+        assert verdict.ephemeral and verdict.content.startswith(f"✅ Right: **{escape(item.answer)}**.")
+
+        # a question the notes do not cover: an honest refusal with the nearest sections, no quiz button
+        rec, (refusal,) = await world.ask("how do I bake sourdough bread at home", user=bob)
+        assert "I couldn't find that in the notes, so I won't guess." in refusal.content
+        assert "The nearest sections are:" in refusal.content
+        assert refusal.content.count("• ") >= 1
+        assert refusal.custom_ids == ["sgb:fb:1", "sgb:fb:0"]
+
+
+async def test_ask_cooldown_is_per_member(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    world.settings = dataclasses.replace(world.settings, ask_cooldown_seconds=60.0)
+    async with world.run():
+        await world.ask("firehose max buffer interval", user=alice)
+        again = await fake.send_slash_command("ask", {"question": "kinesis shard throughput"}, user=alice)
+        notice = await world.respond(again)
+        assert notice.ephemeral and notice.content.startswith("⏳ One question at a time: try again in")
+        assert again.followups == []
+        _, (other,) = await world.ask("kinesis shard throughput", user=bob)  # others are not held up
+        assert "1.3 Kinesis data streams" in other.content
+        # a mention while cooling down gets the same notice, as a reply
+        posted = await fake.post_message(f"<@{fake.bot_user_id}> kinesis video retention", author=alice)
+        reply = await fake.wait_for_bot_message(lambda m: m.reference_id == int(posted["id"]))
+        assert reply.content.startswith("⏳ One question at a time")
+
+
+async def test_unsearchable_question_is_told_privately(world: BotWorld) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    async with world.run():
+        rec = await fake.send_slash_command("ask", {"question": "???"}, user=alice)
+        said = await world.respond(rec)
+        assert said.ephemeral and "I need words to search the notes with" in said.content
+
+
+# --- 3. mentions, replies, Q&A channels --------------------------------------------------------------
+
+
+async def test_mentions_never_ping_and_only_addressed_messages_are_answered(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    admin = fake.make_member(name="mod", admin=True)
+    role = fake.add_role("Exam crew", mentionable=True)
+    study = fake.channel_by_name("study")
+    general = fake.channel_id
+    async with world.run():
+        posted = await fake.post_message(
+            f"<@{fake.bot_user_id}> @everyone <@&{role['id']}> <@{uid(bob)}> what is the firehose max buffer interval?",
+            author=alice, mention_everyone=True)
+        reply = await fake.wait_for_bot_message(lambda m: m.reference_id == int(posted["id"]))
+        assert FIREHOSE in reply.content and FIREHOSE_NOTE in reply.content
+        assert reply.allowed_mentions == {"parse": [], "replied_user": False}
+        assert reply.mentions == [] and reply.payload["mention_roles"] == [] and not reply.mention_everyone
+
+        # a reply to one of the bot's answers is a follow-up question, even without pinging the bot
+        since = len(fake.bot_messages)
+        follow = await fake.post_message("can it convert csv to parquet on the fly?", author=bob,
+                                         reference_message_id=reply.id, mention_replied_author=False)
+        answer = await fake.wait_for_bot_message(lambda m: m.reference_id == int(follow["id"]), since=since)
+        assert "parquet" in answer.content.lower()
+
+        # a Q&A channel: every message there is a question
+        denied = await world.respond(await fake.send_slash_command(
+            "qa-channel", {"channel": int(study["id"])}, subcommand="add", user=alice))
+        assert denied.ephemeral and "Manage Server" in denied.content
+        added = await world.respond(await fake.send_slash_command(
+            "qa-channel", {"channel": int(study["id"])}, subcommand="add", user=admin))
+        assert added.ephemeral and added.content == f"Q&A channels: <#{study['id']}>."
+        since = len(fake.bot_messages)
+        asked = await fake.post_message("how long do kinesis video streams keep data", author=bob,
+                                        channel_id=int(study["id"]))
+        qa_answer = await fake.wait_for_bot_message(lambda m: m.reference_id == int(asked["id"]), since=since)
+        assert qa_answer.channel_id == int(study["id"]) and "1.5 Kinesis Video Stream" in qa_answer.content
+
+        # chat elsewhere, or a reply to another member, is not for the bot
+        since = len(fake.bot_messages)
+        chat = await fake.post_message("anyone up for lunch before the firehose session?", author=alice,
+                                       channel_id=general)
+        await fake.post_message("me! what time?", author=bob, channel_id=general,
+                                reference_message_id=int(chat["id"]))
+        await world.idle(0.5)
+        assert fake.bot_messages[since:] == []
+
+        removed = await world.respond(await fake.send_slash_command(
+            "qa-channel", {"channel": int(study["id"])}, subcommand="remove", user=admin))
+        assert removed.content == "Q&A channels: none."
+        await fake.post_message("what is glue", author=bob, channel_id=int(study["id"]))
+        await world.idle(0.5)
+        assert fake.bot_messages[since:] == [removed]
+
+
+# --- 4. /quiz, typed answers, /stats, /leaderboard ---------------------------------------------------
+
+
+async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    rng, item = draw(world.base.items, multiple_choice, topic="firehose")
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", {"topic": "firehose"}, user=alice))
+        assert not quiz.ephemeral and escape(item.question.split("\n")[-1]) in quiz.content
+        assert quiz.custom_ids == [quiz_button(item, i) for i in range(4)]
+
+        right = await world.respond(await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=alice))
+        wrong = await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=bob))
+        note = "> " + escape(item.explanation.split("\n")[0].strip())
+        assert right.ephemeral and right.content.startswith(f"✅ Right: **{escape(item.answer)}**.")
+        said = escape(item.options[wrong_choice(item)])
+        assert wrong.ephemeral and wrong.content.startswith(
+            f"❌ Not quite: you said {said}; the answer is **{escape(item.answer)}**.")
+        for reveal in (right, wrong):
+            assert f"📘 **{escape(item.section)}**" in reveal.content and note in reveal.content
+
+        # clicking again (the other way round) changes nothing
+        again_alice = await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)),
+                                                                  user=alice))
+        again_bob = await world.respond(await fake.click_button(quiz, quiz_button(item, item.choice_index()),
+                                                                user=bob))
+        assert "it was right ✅. Only your first answer counts." in again_alice.content
+        assert "it was wrong ❌. Only your first answer counts." in again_bob.content
+        a, b = (world.store.stats(fake.guild_id, uid(m), world.clock()) for m in (alice, bob))
+        assert (a.answered, a.correct, b.answered, b.correct) == (1, 1, 1, 0)
+
+        # an unknown topic: a private hint instead of a quiz
+        hint = await world.respond(await fake.send_slash_command("quiz", {"topic": "quantum knitting"}, user=bob))
+        assert hint.ephemeral and hint.content.startswith("No questions on “quantum knitting” in the notes.")
+        assert "Did you mean:" in hint.content
+
+
+async def test_typed_answer_through_the_modal_is_graded_leniently(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    rng, item = draw(world.base.items, lambda it: not it.options and re.fullmatch(r"[A-Za-z]{8,}", it.answer))
+    typo = item.answer[:4] + ("x" if item.answer[4] != "x" else "z") + item.answer[5:]
+    assert grade_typed(item.answer, typo).correct  # what the grader forgives: one wrong letter
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        assert quiz.custom_ids == [f"sgb:type:{item.id}"]
+        assert "_Type your answer with the button below._" in quiz.content
+        modal_id = f"sgb:typed:{item.id}:msg:{quiz.id}"
+        for member, typed, verdict in ((alice, typo, "✅ Right"), (bob, "kinesis", "❌ Not quite")):
+            opened = await fake.click_button(quiz, f"sgb:type:{item.id}", user=member)
+            cb = await opened.wait_response()
+            assert cb.type == payloads.CALLBACK_MODAL and cb.data["custom_id"] == modal_id
+            reveal = await world.respond(await fake.submit_modal(modal_id, {"answer": typed}, user=member))
+            assert reveal.ephemeral and reveal.content.startswith(verdict), reveal.content
+            assert f"📘 **{escape(item.section)}**" in reveal.content
+        assert f"**{escape(item.answer)}**" in reveal.content  # the wrong answer is told the right one
+
+        rows = db_rows(world, "SELECT user_id, answer, correct FROM attempts WHERE item_id = ? ORDER BY user_id",
+                       item.id)
+        assert sorted(rows) == sorted([(uid(alice), typo, 1), (uid(bob), "kinesis", 0)])
+
+        stats = await world.respond(await fake.send_slash_command("stats", user=alice))
+        assert stats.ephemeral and stats.content.startswith("📊 **alice**: 1/1 right (100%), streak 1 day(s)")
+        board = await world.respond(await fake.send_slash_command("leaderboard", user=bob))
+        assert not board.ephemeral
+        lines = board.content.split("\n")
+        assert lines[0] == "🏆 **Leaderboard**"
+        assert lines[1].startswith(f"1. <@{uid(alice)}>: 1 right of 1") and lines[2].startswith(f"2. <@{uid(bob)}>: 0")
+        # names are shown as mentions, which must ping nobody
+        assert board.allowed_mentions["parse"] == [] and board.mentions == []
+
+
+async def test_review_brings_a_missed_question_back_after_the_learning_step(world: BotWorld) -> None:
+    fake = world.fake
+    alice, carol = fake.make_member(name="alice"), fake.make_member(name="carol")
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        first = await fake.send_slash_command("review", user=carol)
+        assert "You haven't answered anything yet" in (await first.wait_followup()).content
+
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=alice))
+        early = await fake.send_slash_command("review", user=alice)
+        assert (await early.wait_followup()).content.startswith("Nothing is due for review.")
+
+        world.clock.advance(minutes=11)
+        due = await fake.send_slash_command("review", user=alice)
+        review = await due.wait_followup()
+        assert review.ephemeral and escape(item.question.split("\n")[-1]) in review.content
+        assert review.custom_ids == [quiz_button(item, i) for i in range(4)]
+        reveal = await world.respond(await fake.click_button(review, quiz_button(item, item.choice_index()),
+                                                             user=alice))
+        assert reveal.content.startswith("✅ Right") and "Score 1/2" in reveal.content
+        stats = world.store.stats(fake.guild_id, uid(alice), world.clock())
+        assert (stats.answered, stats.correct, stats.due_count) == (2, 1, 0)
+
+
+# --- 5. /drill setup permissions and validation ------------------------------------------------------
+
+
+async def test_drill_setup_needs_manage_server_and_valid_time(world: BotWorld) -> None:
+    fake = world.fake
+    alice, admin = fake.make_member(name="alice"), fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    async with world.run():
+        refusals = [
+            await fake.send_slash_command("drill", {"channel": study, "time": "09:00"}, subcommand="setup", user=alice),
+            # the server overrode the default so members see /drill: the bot still checks the permission
+            await fake.send_slash_command("drill", {"channel": study, "time": "09:00"}, subcommand="setup",
+                                          user=admin, permissions=NO_MANAGE_GUILD),
+            await fake.send_slash_command("drill", subcommand="pause", user=alice),
+        ]
+        for rec in refusals:
+            said = await world.respond(rec)
+            assert said.ephemeral and said.content == "You need the Manage Server permission for this."
+        assert world.store.configs() == []
+
+        bad_time = await setup_drill(world, admin, study, "9am", "Europe/Paris")
+        assert bad_time.ephemeral and bad_time.content == "⚠️ drill time '9am' is not HH:MM (00:00 to 23:59)"
+        bad_zone = await setup_drill(world, admin, study, "09:00", "Mars/Olympus_Mons")
+        assert bad_zone.content.startswith("⚠️ unknown timezone 'Mars/Olympus_Mons' (an IANA name")
+        assert world.store.configs() == []
+
+        ok = await setup_drill(world, admin, study, "09:00", "Europe/Paris", count=2)
+        assert ok.ephemeral
+        assert ok.content == f"📅 Daily drill set: 2 question(s) in <#{study}> at 09:00 (Europe/Paris)."
+        assert world.store.get_config(fake.guild_id) == GuildConfig(fake.guild_id, study, "09:00", "Europe/Paris", 2)
+
+        paused = await world.respond(await fake.send_slash_command("drill", subcommand="pause", user=admin))
+        assert paused.content == "⏸️ Daily drill paused." and world.store.get_config(fake.guild_id).paused
+        resumed = await world.respond(await fake.send_slash_command("drill", subcommand="resume", user=admin))
+        assert resumed.content == "▶️ Daily drill resumed (09:00 Europe/Paris)."
+
+
+# --- 6. the drill at its time ------------------------------------------------------------------------
+
+
+async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    admin, alice, bob = (fake.make_member(name="mod", admin=True), fake.make_member(name="alice"),
+                         fake.make_member(name="bob"))
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 7, 30, tzinfo=UTC))  # 08:30 in Paris
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00", "Europe/Paris", count=3)
+        await world.idle(0.6)  # a few scheduler ticks
+        assert drill_messages(fake, study) == [] and drills(world) == []
+
+        await world.respond(await fake.send_slash_command("drill", subcommand="pause", user=admin))
+        clock.set(datetime(2025, 3, 10, 8, 1, tzinfo=UTC))  # 09:01 in Paris: due, but paused
+        await world.idle(0.6)
+        assert drill_messages(fake, study) == []
+        await world.respond(await fake.send_slash_command("drill", subcommand="resume", user=admin))
+
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
+        await world.idle(0.6)
+        (posted,) = drill_messages(fake, study)
+        ((drill_id, day, item_ids, channel_id, message_id),) = drills(world)
+        assert (day, channel_id, message_id) == ("2025-03-10", study, posted.id)
+        assert posted.nonce == drill_nonce(fake.guild_id, date(2025, 3, 10)) and posted.request["enforce_nonce"]
+        assert posted.content.startswith("📅 **Daily drill, 2025-03-10**")
+        items = [world.base.items_by_id[i] for i in json.loads(item_ids)]
+        assert len(items) == 3
+        assert posted.custom_ids == [f"sgb:drill:{drill_id}:{pos}:{c}"
+                                     for pos, it in enumerate(items) for c in range(len(it.options))]
+        assert [row["components"][0]["label"][0] for row in posted.components] == ["1", "2", "3"]
+
+        again = await fake.send_slash_command("drill", subcommand="now", user=admin)
+        assert (await again.wait_followup()).content.startswith("Today's drill was already posted")
+
+        first = items[0]
+        right = f"sgb:drill:{drill_id}:0:{first.choice_index()}"
+        wrong = f"sgb:drill:{drill_id}:0:{wrong_choice(first)}"
+        said = await world.respond(await fake.click_button(posted, right, user=alice))
+        assert said.ephemeral and said.content.startswith("**Q1** ✅ Right")
+        said = await world.respond(await fake.click_button(posted, wrong, user=bob))
+        assert said.content.startswith("**Q1** ❌ Not quite")
+        said = await world.respond(await fake.click_button(posted, wrong, user=alice))
+        assert "Only your first answer counts" in said.content
+        results = world.store.drill_results(drill_id)
+        assert [(r.user_id, r.answered, r.correct) for r in results] == [(uid(alice), 1, 1), (uid(bob), 1, 0)]
+
+        # the next day's drill opens with yesterday's results and the leaderboard, pinging nobody
+        clock.set(datetime(2025, 3, 11, 8, 0, 30, tzinfo=UTC))
+        await fake.wait_for(lambda: len(drill_messages(fake, study)) == 2, description="the second drill")
+        second = drill_messages(fake, study)[1]
+        assert "Last drill (2025-03-10): 2 member(s) answered, 1/2 right." in second.content
+        assert f"1. <@{uid(alice)}> 1" in second.content
+        assert second.allowed_mentions["parse"] == [] and second.mentions == []
+
+
+# --- 7. drills across restarts -----------------------------------------------------------------------
+
+
+async def test_drill_missed_while_down_is_posted_once_after_restarts(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 7, 30, tzinfo=UTC))
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00", "Europe/Paris")
+        await world.idle(0.5)
+    assert drill_messages(fake, study) == []
+
+    clock.set(datetime(2025, 3, 10, 11, 0, tzinfo=UTC))  # the drill time passed while no bot ran
+    async with world.run():
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the missed drill")
+        await world.idle(0.5)
+    assert len(drill_messages(fake, study)) == 1
+
+    clock.advance(hours=2)  # the same day, later
+    async with world.run():
+        await world.idle(0.6)
+    assert len(drill_messages(fake, study)) == 1 and len(drills(world)) == 1
+
+
+async def test_claimed_but_unsent_drill_is_sent_once_at_startup(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 6, 0, tzinfo=UTC))  # before today's 09:00: only recovery may post
+    picked = [it for it in world.base.items if multiple_choice(it)][:2]
+    with world.open_store() as store:
+        store.sync_items(world.base.items)
+        store.set_config(GuildConfig(fake.guild_id, study, "09:00", "UTC", 2))
+        claimed = store.claim_drill(fake.guild_id, date(2025, 3, 10), [it.id for it in picked], clock())
+    async with world.run():
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the recovered drill")
+        await world.idle(0.6)
+    (posted,) = drill_messages(fake, study)
+    assert posted.nonce == claimed.nonce
+    assert {c.split(":")[2] for c in posted.custom_ids} == {str(claimed.id)}
+    assert drills(world) == [(claimed.id, "2025-03-10", json.dumps([it.id for it in picked]), study, posted.id)]
+
+
+async def test_sent_but_unmarked_drill_is_found_not_sent_again(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    admin, alice = fake.make_member(name="mod", admin=True), fake.make_member(name="alice")
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00")
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
+        await world.idle()
+    (posted,) = drill_messages(fake, study)
+
+    def forget_the_send() -> None:  # a crash between the send and the mark
+        conn = sqlite3.connect(world.db_path)
+        with conn:
+            conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
+        conn.close()
+
+    forget_the_send()
+    async with world.run():
+        await fake.wait_for(lambda: drills(world)[0][4] is not None, description="the drill marked posted")
+        await world.idle(0.6)
+    assert drill_messages(fake, study) == [posted] and drills(world)[0][3:] == (study, posted.id)
+    assert fake.nonce_hits == []
+
+    # pushed out of the recent history, it is sent again: with the same nonce, so Discord keeps one
+    forget_the_send()
+    for n in range(60):
+        await fake.post_message(f"chat {n}", author=alice, channel_id=study)
+    async with world.run():
+        await fake.wait_for(lambda: drills(world)[0][4] is not None, description="the drill marked posted")
+        await world.idle(0.6)
+    assert drill_messages(fake, study) == [posted] and drills(world)[0][3:] == (study, posted.id)
+    assert [h["message_id"] for h in fake.nonce_hits] == [posted.id]
+
+
+async def test_a_drill_that_could_not_be_sent_is_retried_and_posted_once(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 8, 0, tzinfo=UTC))
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00")
+        hidden = fake.channels.pop(study)  # Discord refuses the channel (deleted, or no permission)
+        now = await fake.send_slash_command("drill", subcommand="now", user=admin)
+        said = await now.wait_followup()
+        assert said.content.startswith(f"I couldn't post today's drill in <#{study}>: can I send messages there?")
+        assert len(drills(world)) == 1 and drills(world)[0][4] is None  # claimed, not posted
+        clock.set(datetime(2025, 3, 10, 9, 5, tzinfo=UTC))
+        await world.idle(0.5)  # the scheduler keeps trying
+        assert drill_messages(fake, study) == []
+        fake.channels[study] = hidden  # access restored
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the retried drill")
+        await world.idle(0.6)
+    (posted,) = drill_messages(fake, study)
+    assert drills(world)[0][3:] == (study, posted.id) and len(drills(world)) == 1
+
+
+async def test_long_drill_questions_make_a_shorter_drill_in_one_message(world: BotWorld, monkeypatch) -> None:
+    fake = world.fake
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    longest = sorted((it for it in world.base.items if 2 <= len(it.options) <= 5),
+                     key=lambda it: len(it.question) + sum(map(len, it.options)), reverse=True)[:5]
+    async with world.run():
+        monkeypatch.setattr(world.store, "drill_mix", lambda *args: list(longest))  # the day's mix: long ones
+        await setup_drill(world, admin, study, "23:00", count=5)
+        await (await fake.send_slash_command("drill", subcommand="now", user=admin)).wait_followup()
+        (posted,) = drill_messages(fake, study)
+    assert len(posted.content) <= MESSAGE_LIMIT
+    ((drill_id, _, item_ids, _, message_id),) = drills(world)
+    shown = json.loads(item_ids)
+    assert message_id == posted.id and 1 <= len(shown) < 5 and shown == [it.id for it in longest[:len(shown)]]
+    assert len(posted.components) == len(shown)  # one row of buttons a question, all in this one message
+    assert [m for m in fake.bot_messages if m.channel_id == study] == [posted]
+
+
+# --- 8. buttons across a restart ---------------------------------------------------------------------
+
+
+async def test_buttons_from_before_a_restart_still_work(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as first:
+        pin_draws(first, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        _, (answer,) = await world.ask("firehose max buffer interval", user=bob)
+    async with world.run() as second:
+        assert second is not first
+        reveal = await world.respond(await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=bob))
+        assert reveal.content.startswith(f"✅ Right: **{escape(item.answer)}**.")
+        thanks = await world.respond(await fake.click_button(answer, "sgb:fb:1", user=alice))
+        assert "(1 👍 / 0 👎 so far)" in thanks.content
+    assert db_rows(world, "SELECT user_id, correct FROM attempts") == [(uid(bob), 1)]
+
+
+# --- 9. long answers ---------------------------------------------------------------------------------
+
+
+LONG_GUIDE_CODE = [f"    features[{i}] = normalise(raw_batch[{i}], scale=SCALE_{i % 7})  # step {i}"
+                   for i in range(40)]
+
+
+@pytest.fixture(scope="module")
+def long_note_services(tmp_path_factory) -> Services:
+    """A members' markdown guide with a code block over 2000 chars, indexed with the real model."""
+    corpus = tmp_path_factory.mktemp("long-corpus")
+    code = "\n".join(["import numpy as np", "", "def preprocess_churn_batch(raw_batch):",
+                      "    features = np.zeros(40)", *LONG_GUIDE_CODE, "    return features"])
+    assert len(code) > MESSAGE_LIMIT
+    (corpus / "pipelines.md").write_text(
+        "# Churn model pipeline\n\n"
+        "## Preprocessing script\n\n"
+        "- The churn preprocessing script normalises every raw batch feature before training\n\n"
+        f"```python\n{code}\n```\n\n"
+        "## Deployment\n\n"
+        "- Deploy the churn model behind a SageMaker real-time endpoint\n"
+        "- Use autoscaling on the endpoint invocations per instance\n",
+        encoding="utf-8")
+    settings = Settings(corpus_dir=corpus, index_dir=tmp_path_factory.mktemp("long-index"),
+                        database_path=tmp_path_factory.mktemp("long-db") / "bot.db")
+    services = Services.load(settings)
+    yield services
+    services.close()
+
+
+async def test_long_answer_is_split_within_limits_keeping_code_whole(fake_discord, long_note_services, tmp_path,
+                                                                   clock) -> None:
+    world = BotWorld(fake_discord, long_note_services, tmp_path / "bot.db", clock)
+    alice = fake_discord.make_member(name="alice")
+    question = "show me the churn preprocessing script code"
+    async with world.run():
+        _, parts = await world.ask(question, user=alice)
+        since = len(fake_discord.bot_messages)
+        await fake_discord.post_message(f"<@{fake_discord.bot_user_id}> {question}", author=alice)
+        await fake_discord.wait_for(lambda: any(m.custom_ids for m in fake_discord.bot_messages[since:]))
+        by_mention = fake_discord.bot_messages[since:]
+    assert [m.content for m in by_mention] == [p.content for p in parts]  # the same split as /ask
+    assert len(parts) >= 2
+    assert all(len(p.content) <= MESSAGE_LIMIT for p in parts)
+    assert all(fences_balanced(p.content) for p in parts)
+    assert all(p.custom_ids == [] for p in parts[:-1]) and "sgb:fb:1" in parts[-1].custom_ids
+    lines = [line for p in parts for line in p.content.split("\n") if not line.startswith("```")]
+    code_lines = [line for line in lines if "features[" in line]
+    assert code_lines == LONG_GUIDE_CODE  # every line, in order, indentation and underscores intact
+
+
+# --- 10. load ----------------------------------------------------------------------------------------
+
+
+async def test_fifty_members_ask_at_once(world: BotWorld) -> None:
+    fake = world.fake
+    fake.heartbeat_interval_ms = 500
+    questions = list(dict.fromkeys(json.loads(line)["question"]
+                                   for line in (ROOT / "eval" / "questions.jsonl").read_text().splitlines()))[:50]
+    members = [fake.make_member(name=f"member{i}") for i in range(50)]
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=members[0]))
+        await fake.wait_for_heartbeats(2)
+        beats_before = len(fake.heartbeats)
+        started = time.perf_counter()
+        recs = await asyncio.gather(*(fake.send_slash_command("ask", {"question": q}, user=m)
+                                      for q, m in zip(questions, members, strict=True)))
+        # a member answers a quiz in the middle of the burst: graded (an SQLite write in a thread), then told
+        await asyncio.sleep(0.2)
+        click = await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=members[1])
+        assert (await world.respond(click, timeout=10)).content.startswith("✅ Right")
+        await fake.wait_for(lambda: all(r.followups and r.followups[-1].custom_ids for r in recs), timeout=30,
+                            description="all 50 answers")
+        burst = time.perf_counter() - started
+        beats_at_end = len(fake.heartbeats)
+        await fake.wait_for(lambda: len(fake.heartbeats) > beats_at_end, timeout=5)
+        beats = fake.heartbeats[beats_before - 1:]  # the last beat before the burst to the first one after it
+    latencies = sorted(r.latency for r in recs)
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    lateness = max(b.at - a.at - b.interval for a, b in itertools.pairwise(beats))
+    answered = sum("**From the notes:**" in r.followups[-1].content for r in recs)
+    refused = sum("couldn't find that in the notes" in r.followups[-1].content for r in recs)
+    figures = (f"50 concurrent /ask: callback latency p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms; "
+               f"all answered in {burst:.2f} s ({answered} from the notes, {refused} refused); "
+               f"heartbeat max lateness {lateness * 1000:.0f} ms over {len(beats)} beats; "
+               f"a quiz click meanwhile answered in {click.latency * 1000:.0f} ms")
+    print("\n" + figures)
+    assert answered + refused == 50, figures
+    assert all(r.response.type == payloads.CALLBACK_DEFERRED_CHANNEL_MESSAGE for r in recs), figures
+    assert p99 <= 0.300, figures
+    assert lateness < 0.250, figures
+    assert click.latency < 0.5, figures
+
+
+# --- errors ------------------------------------------------------------------------------------------
+
+
+async def test_failures_are_told_briefly_and_logged(world: BotWorld, monkeypatch, caplog) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    rng, item = draw(world.base.items, multiple_choice)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the index went away")
+
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        with monkeypatch.context() as patch, caplog.at_level(logging.ERROR):
+            patch.setattr(world.base.answerer, "answer", broken)
+            rec = await fake.send_slash_command("ask", {"question": "firehose buffer"}, user=alice)
+            said = await rec.wait_followup()
+            assert said.content == "Sorry, something went wrong on my side. It's logged; please try again."
+            posted = await fake.post_message(f"<@{fake.bot_user_id}> firehose buffer", author=alice)
+            reply = await fake.wait_for_bot_message(lambda m: m.reference_id == int(posted["id"]))
+            assert reply.content.startswith("Sorry, I couldn't search the notes just now.")
+
+            patch.setattr(world.store, "record_answer", broken)
+            click = await fake.click_button(quiz, quiz_button(item, 0), user=alice)
+            said = await world.respond(click)
+            assert said.ephemeral and said.content.startswith("Sorry, something went wrong on my side.")
+        logged = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("bot")]
+        assert len(logged) == 3 and all(r.exc_info and "the index went away" in str(r.exc_info[1]) for r in logged)
+        # and the bot carries on
+        ok = await world.respond(await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=alice))
+        assert ok.content.startswith("✅ Right")
+
+
+
+# --- health ------------------------------------------------------------------------------------------
+
+
+async def test_connected_bot_keeps_the_health_check_green(world: BotWorld) -> None:
+    from bot.__main__ import _health
+
+    heartbeat = world.settings.heartbeat_path
+    assert not heartbeat.exists()
+    assert _health(world.settings) == 1  # no heartbeat yet: unhealthy
+    async with world.run():
+        await world.fake.wait_for(heartbeat.exists, timeout=5)
+        assert _health(world.settings) == 0
+    stale = heartbeat.stat().st_mtime - 600
+    os.utime(heartbeat, (stale, stale))
+    assert _health(world.settings) == 1  # a bot that stopped refreshing it is unhealthy
