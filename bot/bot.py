@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
+from threadpoolctl import threadpool_limits
 
 from bot.services import Services
 from bot.settings import Settings
@@ -43,6 +44,10 @@ class StudyBot(commands.Bot):
         self.synced_commands = False  # whether this start pushed the command list to Discord
 
     async def setup_hook(self) -> None:
+        # The bot answers up to one question per core at once (bot/cogs/ask.py). A BLAS thread pool per
+        # question would then oversubscribe the cores, and its spin-waiting threads stall a question for
+        # hundreds of ms when the other core is busy; one BLAS thread per question keeps the tail short.
+        threadpool_limits(limits=1, user_api="blas")
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)

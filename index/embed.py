@@ -75,13 +75,7 @@ class MiniLMEncoder:
 
     def __init__(self, path: Path | None = None) -> None:
         from safetensors.numpy import load_file
-        from threadpoolctl import threadpool_limits
         from tokenizers import Tokenizer
-
-        # A question's matrices are tiny: a second BLAS thread saves ~2 ms when the machine is idle, but
-        # its spin-waits stall calls for hundreds of ms when the other core is busy (seen at load 3 on 2
-        # cores), and the bot already answers several questions at once in threads.
-        threadpool_limits(limits=1, user_api="blas")
 
         path = path or model_dir()
         config = json.loads((path / "config.json").read_text())
