@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from bot.settings import Settings
@@ -33,7 +34,7 @@ class Services:
     items: list[QuizItem]  # active items of the current guides; empty when loaded without the quiz
     store: QuizStore | None  # None when loaded without the quiz (the ask CLI opens no database)
 
-    @property
+    @cached_property
     def items_by_id(self) -> dict[str, QuizItem]:
         return {it.id: it for it in self.items}
 

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 
 import discord
 
+from bot.messages import LETTERS
 from quiz.item import QuizItem
 
 log = logging.getLogger(__name__)
 
-LETTERS = "ABCDEFGHIJ"
 FAILURE_NOTE = "Sorry, something went wrong on my side. It's logged; please try again."
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from index.chunk import Chunk
 from index.lexical import Bm25, Tokenizer
-from index.store import IndexStore, lexical_text
+from index.store import IndexStore, search_text
 
 MAX_QUESTION_CHARS = 1000  # longer questions are cut: the model reads 256 tokens anyway
 
@@ -44,7 +44,7 @@ class Retriever:
         self.tokenizer: Tokenizer = store.tokenizer
         self.weights = weights or FusionWeights()
         self._encode = encode
-        doc_terms = [self.tokenizer.tokenize(lexical_text(c)) for c in self.chunks]
+        doc_terms = [self.tokenizer.tokenize(search_text(c)) for c in self.chunks]
         self._bm25 = Bm25(doc_terms)
         self._terms = {c.id: frozenset(t) for c, t in zip(self.chunks, doc_terms, strict=True)}
 

@@ -114,8 +114,9 @@ def corpus_key(corpus_dir: Path) -> str:
     return h.hexdigest()[:20]
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded: the heading path (numbers dropped) + parent context + the note."""
+def search_text(chunk: Chunk) -> str:
+    """What a note is found by, embedded and BM25-tokenized alike: heading path (numbers dropped) +
+    parent context + the note."""
     labels = [_drop_number(h) for h in chunk.heading_path]
     parts = [" > ".join(labels)]
     if chunk.context:
@@ -124,16 +125,13 @@ def embedding_text(chunk: Chunk) -> str:
     return ": ".join(parts)
 
 
-def lexical_text(chunk: Chunk) -> str:
-    return embedding_text(chunk)
-
-
 def build_index(corpus_dir: Path, encode: Callable[[list[str]], np.ndarray]) -> IndexStore:
     """Parse, chunk and embed every guide of the folder. `encode` returns normalized float32 rows."""
     started = time.perf_counter()
     chunks = chunk_corpus(corpus_dir)
-    tokenizer = Tokenizer.fit([lexical_text(c) for c in chunks], load_aliases(corpus_dir))
-    vectors = np.ascontiguousarray(encode([embedding_text(c) for c in chunks]), dtype=np.float32)
+    texts = [search_text(c) for c in chunks]
+    tokenizer = Tokenizer.fit(texts, load_aliases(corpus_dir))
+    vectors = np.ascontiguousarray(encode(texts), dtype=np.float32)
     dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
     manifest = Manifest(

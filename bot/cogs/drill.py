@@ -8,6 +8,7 @@ time, and because a slot missed while the bot was down must still be posted (onc
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -274,16 +275,10 @@ class DrillCog(commands.Cog, name="Drill"):
         if config.drill_channel_id is None:
             await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
             return
-        await asyncio.to_thread(store.set_config, _replace(config, paused=paused))
+        await asyncio.to_thread(store.set_config, dataclasses.replace(config, paused=paused))
         await interaction.response.send_message(
             "⏸️ Daily drill paused." if paused else f"▶️ Daily drill resumed ({config.drill_time} "
             f"{escape(config.timezone)}).", ephemeral=True)
-
-
-def _replace(config: GuildConfig, **changes) -> GuildConfig:
-    from dataclasses import replace
-
-    return replace(config, **changes)
 
 
 async def setup(bot) -> None:
