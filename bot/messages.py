@@ -34,7 +34,7 @@ def render_answer(answer: Answer) -> str:
 def render_quote(quote: QuotedHit) -> str:
     chunk = quote.hit.chunk
     header = f"📘 **{escape(chunk.section)}**"
-    if _looks_like_code(chunk.text):
+    if chunk.kind == "code":
         return f"{header}\n```\n{chunk.text.replace('```', 'ˋˋˋ')}\n```"
     lines = []
     if chunk.context:
@@ -46,15 +46,6 @@ def render_quote(quote: QuotedHit) -> str:
             body = body.replace("• ", "• **", 1) + "**" if body.startswith("• ") else f"**{body}**"
         lines.append("> " + "\u2003" * (indent // 2) + body)
     return header + "\n" + "\n".join(lines)
-
-
-def _looks_like_code(text: str) -> bool:
-    lines = text.split("\n")
-    if lines[0].startswith(("/", "FROM ", "---", "```")):
-        return True
-    # The chunker joins a paragraph into one line and puts only sub-bullets ("  • ") on further lines,
-    # so any other further line comes from a code block (a markdown guide's fenced code loses its fences).
-    return any(line.strip() and not line.lstrip(" ").startswith("• ") for line in lines[1:])
 
 
 def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:

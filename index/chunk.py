@@ -22,6 +22,7 @@ class Chunk:
     text: str  # the note as in the guide; sub-bullets on their own lines as "  • ..." (2 spaces a level)
     line_start: int  # 1-based, inclusive, in the guide file
     line_end: int
+    kind: str = "note"  # "note" (prose and bullets) or "code" (a code block, shown and quizzed as such)
 
     @property
     def section(self) -> str:
@@ -83,7 +84,8 @@ def _is_label(text: str) -> bool:
 def _emit(guide: str, block: Block, path: tuple[str, ...], context: str, out: list[Chunk]) -> None:
     whole = render_block(block)
     if not block.children or len(whole) <= _MAX_NOTE_CHARS:
-        out.append(_make(guide, path, context, whole, block.line_start, block.line_end))
+        out.append(_make(guide, path, context, whole, block.line_start, block.line_end,
+                         "code" if block.kind == "code" else "note"))
         return
     if _is_label(block.text):
         for child in block.children:
@@ -94,8 +96,9 @@ def _emit(guide: str, block: Block, path: tuple[str, ...], context: str, out: li
         _emit(guide, child, path, block.text, out)
 
 
-def _make(guide: str, path: tuple[str, ...], context: str, text: str, start: int, end: int) -> Chunk:
-    return Chunk(chunk_id(guide, path, text), guide, path, context, text, start, end)
+def _make(guide: str, path: tuple[str, ...], context: str, text: str, start: int, end: int,
+          kind: str = "note") -> Chunk:
+    return Chunk(chunk_id(guide, path, text), guide, path, context, text, start, end, kind)
 
 
 def _dedupe_ids(chunks: list[Chunk]) -> list[Chunk]:

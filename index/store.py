@@ -28,7 +28,7 @@ from index.parse import corpus_files
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3  # bump when parsing, chunking or the files change shape
+FORMAT_VERSION = 4  # bump when parsing, chunking or the files change shape
 ALIASES_FILE = "aliases.json"
 
 
@@ -198,4 +198,4 @@ def _chunk_to_json(c: Chunk) -> dict:
 
 def _chunk_from_json(d: dict) -> Chunk:
     return Chunk(id=d["id"], guide=d["guide"], heading_path=tuple(d["heading_path"]), context=d["context"],
-                 text=d["text"], line_start=int(d["line_start"]), line_end=int(d["line_end"]))
+                 text=d["text"], line_start=int(d["line_start"]), line_end=int(d["line_end"]), kind=d["kind"])

@@ -70,8 +70,7 @@ class Note:
     @property
     def code(self) -> bool:
         """Code blocks and file trees: nothing a member should recite."""
-        starts = ("---", "/", "FROM ", "RUN ", "COPY ", "ENV ", "# ")
-        return any(line.startswith(starts) for line in self.lines)
+        return self.chunk.kind == "code"
 
 
 def note_lines(chunk: Chunk) -> tuple[tuple[str, ...], tuple[int, ...]]:
