@@ -86,7 +86,8 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     if args.batch is not None:
         try:
-            questions = args.batch.read_text(encoding="utf-8").splitlines()
+            # Blank lines are not questions (a trailing newline, spacing between groups).
+            questions = [q for q in args.batch.read_text(encoding="utf-8").splitlines() if q.strip()]
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: cannot read {args.batch}: {exc}", file=sys.stderr)
             return 2

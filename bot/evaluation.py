@@ -60,14 +60,27 @@ class Metrics:
     offguide: int
 
 
-def load_questions(path: Path, split: str = "all") -> list[Question]:
+class EvalError(ValueError):
+    """A questions file the evaluation cannot use; the message says why."""
+
+
+def load_questions(path: Path) -> list[Question]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalError(f"cannot read the questions file {path}: {exc}") from exc
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
             d = json.loads(line)
-            if split in ("all", d["split"]):
-                out.append(Question(d["id"], d["question"], bool(d["answerable"]), tuple(d["gold"]),
-                                    d["style"], d["split"]))
+            out.append(Question(d["id"], d["question"], bool(d["answerable"]), tuple(d["gold"]), d["style"],
+                                d["split"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EvalError(f"{path}:{n}: not a question record ({exc})") from exc
+    if not out:
+        raise EvalError(f"{path} holds no questions")
     return out
 
 
@@ -173,7 +186,7 @@ def run_eval(settings: Settings, questions_path: Path, split: str) -> int:
 
     services = Services.load(settings, quiz=False)
     encode = MiniLMEncoder().encode
-    all_q = load_questions(questions_path, "all")
+    all_q = load_questions(questions_path)
     dev = [q for q in all_q if q.split == "dev"]
     systems = {
         "ours (hybrid)": ours(services),

@@ -52,33 +52,23 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Parts of at most `limit` chars, cut at line ends; a code block cut in two is closed and reopened."""
     parts: list[str] = []
     current: list[str] = []
-    size = 0
-    fence: str | None = None  # the opening line of the code block we are inside, if any
-
-    def flush() -> None:
-        nonlocal current, size
-        if not current:
-            return
-        body = "\n".join(current)
-        if fence is not None:
-            body += "\n```"
-        parts.append(body)
-        current = [fence] if fence is not None else []
-        size = len(fence) + 1 if fence is not None else 0
-
+    size = 0  # len("\n".join(current))
+    fence: str | None = None  # the opening line of the code block open at the end of `current`, if any
     for raw_line in text.split("\n"):
-        reserve = 4 if fence is not None else 0  # room for the closing "\n```"
-        for line in _hard_wrap(raw_line, limit - 8 - (len(fence) if fence else 0)):
-            if size + len(line) + 1 + reserve > limit and current and current != [fence]:
-                flush()
+        toggles = _FENCE.match(raw_line) is not None
+        fence_after = (None if fence is not None else raw_line.strip()) if toggles else fence
+        for line in _hard_wrap(raw_line, limit - 8 - len(fence or "")):
+            # Room for this line, and for the "\n```" that closes the part if a block is still open after it.
+            reserve = 4 if fence_after is not None else 0
+            if current and current != [fence] and size + 1 + len(line) + reserve > limit:
+                parts.append("\n".join(current) + ("\n```" if fence is not None else ""))
+                current = [fence] if fence is not None else []
+                size = len(fence) if fence is not None else 0
+            size += (1 if current else 0) + len(line)
             current.append(line)
-            size += len(line) + 1
-        m = _FENCE.match(raw_line)
-        if m:
-            fence = None if fence is not None else raw_line.strip()
+        fence = fence_after
     if current and current != [fence]:
-        body = "\n".join(current)
-        parts.append(body)
+        parts.append("\n".join(current) + ("\n```" if fence is not None else ""))  # an unclosed block too
     return [p for p in (p.strip("\n") for p in parts) if p.strip()]
 
 

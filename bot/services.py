@@ -16,14 +16,14 @@ from index.answer import Answerer
 from index.embed import MiniLMEncoder, SentenceTransformerEmbedder
 from index.retrieve import Retriever
 from index.store import IndexStore, load_or_build
-from quiz.generate import generate_items
+from quiz.generate import GENERATOR_VERSION, generate_items
 from quiz.item import QuizItem
 from quiz.records import SyncResult
 from quiz.store import QuizStore
 
 log = logging.getLogger(__name__)
 
-ITEMS_FILE = "quiz_items.jsonl"
+ITEMS_FILE = f"quiz_items.v{GENERATOR_VERSION}.jsonl"  # a new generator version makes the items again
 
 
 @dataclass

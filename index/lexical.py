@@ -17,6 +17,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 _WORD = re.compile(r"[a-z0-9]+")
+_MAX_CORRECTIONS = 50_000
 _ACRONYM_AFTER = re.compile(r"([A-Za-z][A-Za-z0-9 /&-]{3,80}?)\s*\(([A-Z][A-Za-z0-9-]{1,7})\)")
 _ACRONYM_BEFORE = re.compile(r"\b([A-Z][A-Z0-9-]{1,7})\s*\(([a-z][a-z0-9 -]{3,80})\)")
 
@@ -50,8 +51,8 @@ def _stem(word: str) -> str:
 class Tokenizer:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "kds" -> ("kinesis", "data", ...)
     vocabulary: list[str] = field(default_factory=list)  # raw words of the notes, for typo correction
-    _vocab_set: frozenset[str] = field(default=frozenset(), repr=False)
-    _corrections: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _vocab_set: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    _corrections: dict[str, str | None] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._vocab_set = frozenset(self.vocabulary)
@@ -74,10 +75,13 @@ class Tokenizer:
         """Stemmed content words, acronyms expanded. `correct` fixes typos (questions only)."""
         tokens: list[str] = []
         for word in _WORD.findall(text.lower()):
-            if correct and word not in self._vocab_set:
-                word = self.correct(word) or word
+            # Stopwords first: "could" is not in the guide but must not be "corrected" to "cold".
             if word in STOPWORDS or (len(word) < 2 and not word.isdigit()):
                 continue
+            if correct and word not in self._vocab_set:
+                word = self.correct(word) or word
+                if word in STOPWORDS:
+                    continue
             tokens.append(_stem(word))
             for extra in self.aliases.get(word, ()):
                 tokens.append(_stem(extra))
@@ -88,17 +92,11 @@ class Tokenizer:
         if len(word) < 4 or word.isdigit() or not self.vocabulary:
             return None
         if word not in self._corrections:
+            if len(self._corrections) >= _MAX_CORRECTIONS:  # members' typos are unbounded; the cache is not
+                self._corrections.clear()
             match = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=80)
             self._corrections[word] = match[0] if match else None
         return self._corrections[word]
-
-    def known_fraction(self, text: str) -> float:
-        """Share of a question's content words the guide knows (after typo correction)."""
-        words = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
-        if not words:
-            return 0.0
-        known = sum(1 for w in words if w in self._vocab_set or w in self.aliases or self.correct(w))
-        return known / len(words)
 
     def to_json(self) -> dict:
         return {"aliases": {k: list(v) for k, v in self.aliases.items()}, "vocabulary": self.vocabulary}

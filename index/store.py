@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 4  # bump when parsing, chunking or the files change shape
 ALIASES_FILE = "aliases.json"
+_BUILDING = ".building-"  # prefix of a folder being written; one left behind by a killed build is pruned
+_STALE_BUILD_SECONDS = 3600
 
 
 class IndexStoreError(RuntimeError):
@@ -58,8 +60,14 @@ class IndexStore:
     manifest: Manifest
 
     def save(self, folder: Path) -> None:
+        try:
+            self._write(folder)
+        except OSError as exc:
+            raise IndexStoreError(f"cannot write the index cache in {folder.parent}: {exc.strerror or exc}") from exc
+
+    def _write(self, folder: Path) -> None:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=folder.parent))
         try:
             faiss.write_index(self.dense, str(tmp / "dense.faiss"))
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
@@ -181,7 +189,11 @@ def load_aliases(corpus_dir: Path) -> dict[str, str]:
 def _prune(cache_dir: Path, keep: Path) -> None:
     """Old indexes of earlier corpus versions are dropped once the new one is in place."""
     for old in cache_dir.iterdir():
-        if old != keep and old.is_dir() and (old / "manifest.json").is_file():
+        if old == keep or not old.is_dir():
+            continue
+        # A build folder may belong to another process still writing it: only old ones are abandoned.
+        abandoned = old.name.startswith(_BUILDING) and time.time() - old.stat().st_mtime > _STALE_BUILD_SECONDS
+        if abandoned or (old / "manifest.json").is_file():
             shutil.rmtree(old, ignore_errors=True)
 
 

@@ -15,7 +15,9 @@ from quiz.select import select_items, suggest_topics
 from quiz.truefalse import truefalse_items
 from quiz.which import subject_items, term_items
 
-__all__ = ["generate_items", "select_items", "suggest_topics"]
+__all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
+
+GENERATOR_VERSION = 1  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None) -> list[QuizItem]:

@@ -42,15 +42,16 @@ def test_ask_text_quotes_notes_with_sections(index_cache):
 
 def test_ask_batch_keeps_order_one_line_each(index_cache, tmp_path):
     batch = tmp_path / "q.txt"
-    batch.write_text("firehose buffer interval\n\nwho won the 2022 world cup?\nSG ground truth\n")
+    batch.write_text("firehose buffer interval\n\nwho won the 2022 world cup?\n???\nSG ground truth\n")
     out = run(["ask", "--json", "--batch", str(batch)], index_cache)
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
-    assert [r["question"] for r in rows] == ["firehose buffer interval", "", "who won the 2022 world cup?",
+    # The blank line is not a question; "???" is one the bot cannot search, and says so in its record.
+    assert [r["question"] for r in rows] == ["firehose buffer interval", "who won the 2022 world cup?", "???",
                                              "SG ground truth"]
     assert [r["answerable"] for r in rows] == [True, False, False, True]
     assert all(len(r["hits"]) <= 3 for r in rows)
-    assert rows[1]["hits"] == [] and "empty" in rows[1]["error"]
+    assert rows[2]["hits"] == [] and "has none" in rows[2]["error"]
 
 
 def test_off_guide_text_answer_says_so(index_cache):
@@ -74,3 +75,6 @@ def test_bad_inputs_get_messages_not_tracebacks(index_cache, tmp_path):
     assert empty_corpus.returncode == 2 and "no guide" in empty_corpus.stderr
     huge = run(["ask", "--json", "firehose " * 1250], index_cache)
     assert huge.returncode == 0 and json.loads(huge.stdout)["hits"]
+    bad_eval = run(["eval", "--questions", str(tmp_path / "none.jsonl")], index_cache)
+    assert bad_eval.returncode == 2 and "cannot read the questions file" in bad_eval.stderr
+    assert "Traceback" not in bad_eval.stderr

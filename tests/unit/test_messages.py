@@ -55,3 +55,31 @@ def test_answer_quotes_note_with_section_and_emphasis():
 def test_refusal_names_nearest_sections():
     text = render_answer(_answer("x", answerable=False))
     assert "couldn't find that in the notes" in text and "3.2 Algos > XGBoost" in text
+
+
+def test_fence_opening_at_the_end_of_a_part_keeps_room_to_close():
+    text = "x" * 1990 + "\n\n\n```py\n" + "y" * 2500
+    parts = split_message(text)
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts), [len(p) for p in parts]
+    assert all(_fences_balanced(p) for p in parts)
+    assert not any(p.strip() in ("```py\n```", "```py") for p in parts)
+
+
+def test_random_texts_with_code_always_fit_and_balance():
+    import random
+
+    rng = random.Random(5)
+    for _ in range(200):
+        lines = []
+        for _ in range(rng.randrange(1, 60)):
+            kind = rng.random()
+            if kind < 0.1:
+                lines.append(rng.choice(["```", "```python", "```bash"]))
+            else:
+                lines.append("w" * rng.randrange(0, 2500 if kind > 0.97 else 120))
+        if sum(line.startswith("```") for line in lines) % 2:
+            lines.append("```")
+        limit = rng.choice([300, 1000, 2000])
+        parts = split_message("\n".join(lines), limit=limit)
+        assert all(len(p) <= limit for p in parts)
+        assert all(_fences_balanced(p) for p in parts)
