@@ -42,6 +42,8 @@ class StudyBot(commands.Bot):
         self.services = services
         self.clock = clock
         self.synced_commands = False  # whether this start pushed the command list to Discord
+        # is_ready() stays true through a reconnect loop; the health check must not.
+        self.connected = False
 
     async def setup_hook(self) -> None:
         # The bot answers up to one question per core at once (bot/cogs/ask.py). A BLAS thread pool per
@@ -64,7 +66,9 @@ class StudyBot(commands.Bot):
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
         payload = [c.to_dict(self.tree) for c in self.tree.get_commands(guild=guild)]
-        digest = hashlib.sha256(json.dumps([payload, guild and guild.id], sort_keys=True).encode()).hexdigest()
+        # The application is part of the stamp: another bot token on the same data folder syncs its own commands.
+        key = [payload, guild and guild.id, self.application_id]
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
         stamp = self.settings.database_path.parent / "commands.sha256"
         previous = await asyncio.to_thread(lambda: stamp.read_text().strip() if stamp.is_file() else "")
         if previous == digest and not force:
@@ -87,7 +91,7 @@ class StudyBot(commands.Bot):
     @tasks.loop(seconds=HEARTBEAT_SECONDS)
     async def heartbeat(self) -> None:
         """Touch the heartbeat file while connected: the Docker health check (`python -m bot health`) reads it."""
-        if self.is_ready() and not self.is_closed():
+        if self.connected and not self.is_closed():
             path = self.settings.heartbeat_path
             await asyncio.to_thread(_touch, path)
 
@@ -99,7 +103,14 @@ class StudyBot(commands.Bot):
         self.heartbeat.cancel()
         await super().close()
 
+    async def on_disconnect(self) -> None:
+        self.connected = False
+
+    async def on_resumed(self) -> None:
+        self.connected = True
+
     async def on_ready(self) -> None:
+        self.connected = True
         # May run again after a reconnect: only log here.
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
@@ -141,7 +152,6 @@ def run_bot(settings: Settings) -> int:
         finally:
             services.close()
 
-    discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
     try:
         asyncio.run(main())
     except discord.LoginFailure:

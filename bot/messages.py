@@ -88,12 +88,14 @@ def _hard_wrap(line: str, width: int) -> list[str]:
 
 # --- quiz -------------------------------------------------------------------------------------------
 
+MAX_QUOTED_NOTE = 1200  # a quiz message quotes its note whole up to this; one message must hold question + note
 KIND_HINT = {"which": "Which one is it?", "cloze": "Fill in the blank.", "truefalse": "True or false?"}
 
 
 def render_item(item: QuizItem, number: int | None = None) -> str:
     prefix = f"**Q{number}.** " if number is not None else "🎯 "
-    lines = [f"{prefix}{escape(item.question)}", f"-# {escape(item.section)} · {KIND_HINT.get(item.kind, '')}"]
+    lines = [f"{prefix}{escape(_shorten(item.question))}",
+             f"-# {escape(item.section)} · {KIND_HINT.get(item.kind, '')}"]
     if item.options and item.kind != "truefalse":
         lines.extend(f"**{LETTERS[i]}.** {escape(opt)}" for i, opt in enumerate(item.options))
     elif not item.options:
@@ -111,9 +113,13 @@ def render_reveal(item: QuizItem, given: str, result: AnswerResult, grade_reason
         head = f"❌ Not quite: you said {escape(given)}; the answer is **{escape(item.answer)}**."
     if grade_reason and result.recorded:
         head += f" ({escape(grade_reason)})"
-    note = "\n".join("> " + escape(line.strip()) for line in item.explanation.split("\n"))
+    note = "\n".join("> " + escape(line.strip()) for line in _shorten(item.explanation).split("\n"))
     tail = f"Score {result.correct_total}/{result.answered} · streak {result.streak} day(s)"
     return f"{head}\n📘 **{escape(item.section)}**\n{note}\n-# {tail}"
+
+
+def _shorten(text: str, limit: int = MAX_QUOTED_NOTE) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def render_stats(name: str, stats: MemberStats) -> str:

@@ -154,10 +154,9 @@ class Playground:
 
 def _choice(reply: str, item: QuizItem) -> int | None:
     text = reply.strip().lower()
-    if item.kind == "truefalse":
-        for i, option in enumerate(item.options):
-            if text and option.lower().startswith(text[:1]) and text in (option.lower(), option.lower()[0]):
-                return i
+    if item.kind == "truefalse" and text and not text.isdigit():
+        # "t", "f", "true", "false" (a number still picks an option, as for any item).
+        return next((i for i, option in enumerate(item.options) if option.lower().startswith(text)), None)
     if len(text) == 1 and text.upper() in LETTERS[: len(item.options)]:
         return LETTERS.index(text.upper())
     if text.isdigit() and 1 <= int(text) <= len(item.options):

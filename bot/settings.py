@@ -41,7 +41,7 @@ class Settings:
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             dev_guild_id=_int(env, "DEV_GUILD_ID", None),
             ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
-            answer_hits=int(_float(env, "ANSWER_HITS", 3)),
+            answer_hits=_count(env, "ANSWER_HITS", 3),
             drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
         )
 
@@ -85,6 +85,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
     if value < 0:
         raise SettingsError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value is None or value < 1:
+        raise SettingsError(f"{name} must be a whole number of at least 1, got {value}")
     return value
 
 

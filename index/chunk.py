@@ -33,11 +33,6 @@ class Chunk:
                 start = i
         return " > ".join(self.heading_path[start:])
 
-    @property
-    def lead(self) -> str:
-        """The note's first line (its own bullet text, without sub-bullets)."""
-        return self.text.split("\n", 1)[0]
-
 
 def chunk_id(guide: str, heading_path: tuple[str, ...], text: str) -> str:
     digest = hashlib.sha1("\x1f".join((guide, *heading_path, text)).encode("utf-8"))

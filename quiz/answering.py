@@ -3,12 +3,14 @@ cogs and the terminal playground so both score the same way."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from quiz.grade import grade_typed
 from quiz.item import QuizItem
 from quiz.records import AnswerResult
 from quiz.store import QuizStore
+
+MAX_TYPED = 200  # characters of a typed answer that are graded and stored
 
 
 class AnswerError(ValueError):
@@ -24,17 +26,16 @@ class Verdict:
 
 
 def answer_item(store: QuizStore, item: QuizItem, guild_id: int, user_id: int, *, context: str,
-                choice: int | None = None, typed: str | None = None, now: datetime | None = None,
-                day: date | None = None) -> Verdict:
+                choice: int | None = None, typed: str | None = None, now: datetime | None = None) -> Verdict:
     if choice is not None:
         if not item.options or not 0 <= choice < len(item.options):
             raise AnswerError("That choice is not one of this question's options.")
         given, correct, reason = item.options[choice], item.options[choice] == item.answer, ""
     else:
-        given = (typed or "").strip()
+        given = (typed or "").strip()[:MAX_TYPED]
         if not given:
             raise AnswerError("Type an answer first.")
-        grade = grade_typed(item.answer, given[:200])
+        grade = grade_typed(item.answer, given)
         correct, reason = grade.correct, grade.reason
-    result = store.record_answer(guild_id, user_id, item.id, given[:200], correct, context, now=now, day=day)
+    result = store.record_answer(guild_id, user_id, item.id, given, correct, context, now=now)
     return Verdict(item, given, result, reason)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MAX_DRILL_COUNT = 25  # a drill is one message: Discord allows 25 buttons (5 rows of 5)
+MAX_DRILL_COUNT = 5  # a drill is one message with one row of buttons per question; Discord allows 5 rows
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 

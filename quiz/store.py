@@ -12,7 +12,7 @@ import json
 import random
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -351,25 +351,41 @@ class QuizStore:
     def get_config(self, guild_id: int) -> GuildConfig:
         """The server's settings; defaults when it never set any."""
         with self._read("reading server settings") as conn:
-            row = conn.execute(
-                """SELECT drill_channel_id, drill_time, timezone, drill_count, paused, qa_channel_ids
-                   FROM guild_config WHERE guild_id = ?""",
-                (guild_id,),
-            ).fetchone()
-        return _config(guild_id, row) if row else GuildConfig(guild_id)
+            return self._load_config(conn, guild_id)
 
     def set_config(self, config: GuildConfig) -> None:
         with self._write("saving server settings") as conn:
-            conn.execute(
-                """INSERT INTO guild_config (guild_id, drill_channel_id, drill_time, timezone, drill_count,
-                       paused, qa_channel_ids) VALUES (?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (guild_id) DO UPDATE SET drill_channel_id = excluded.drill_channel_id,
-                       drill_time = excluded.drill_time, timezone = excluded.timezone,
-                       drill_count = excluded.drill_count, paused = excluded.paused,
-                       qa_channel_ids = excluded.qa_channel_ids""",
-                (config.guild_id, config.drill_channel_id, config.drill_time, config.timezone,
-                 config.drill_count, int(config.paused), json.dumps(list(config.qa_channel_ids))),
-            )
+            self._save_config(conn, config)
+
+    def update_config(self, guild_id: int, change: Callable[[GuildConfig], GuildConfig]) -> GuildConfig:
+        """Read, change and save a server's settings in one transaction, so that two admins' changes (a Q&A
+        channel added while the drill is paused) never overwrite each other. `change` may raise ValueError."""
+        with self._write("saving server settings") as conn:
+            config = change(self._load_config(conn, guild_id))
+            self._save_config(conn, config)
+        return config
+
+    @staticmethod
+    def _load_config(conn: sqlite3.Connection, guild_id: int) -> GuildConfig:
+        row = conn.execute(
+            """SELECT drill_channel_id, drill_time, timezone, drill_count, paused, qa_channel_ids
+               FROM guild_config WHERE guild_id = ?""",
+            (guild_id,),
+        ).fetchone()
+        return _config(guild_id, row) if row else GuildConfig(guild_id)
+
+    @staticmethod
+    def _save_config(conn: sqlite3.Connection, config: GuildConfig) -> None:
+        conn.execute(
+            """INSERT INTO guild_config (guild_id, drill_channel_id, drill_time, timezone, drill_count,
+                   paused, qa_channel_ids) VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (guild_id) DO UPDATE SET drill_channel_id = excluded.drill_channel_id,
+                   drill_time = excluded.drill_time, timezone = excluded.timezone,
+                   drill_count = excluded.drill_count, paused = excluded.paused,
+                   qa_channel_ids = excluded.qa_channel_ids""",
+            (config.guild_id, config.drill_channel_id, config.drill_time, config.timezone,
+             config.drill_count, int(config.paused), json.dumps(list(config.qa_channel_ids))),
+        )
 
     def configs(self) -> list[GuildConfig]:
         """Every server that saved settings (the drill loop schedules from these)."""

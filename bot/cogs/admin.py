@@ -8,7 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.drill import manage_guild_only
+from bot.checks import manage_guild_only
+from quiz.records import GuildConfig
 
 MAX_QA_CHANNELS = 10
 
@@ -46,20 +47,23 @@ class Admin(commands.Cog):
 
     async def change_qa_channels(self, interaction: discord.Interaction, *, add: int | None = None,
                                  remove: int | None = None) -> None:
-        store = self.bot.services.store
-        config = await asyncio.to_thread(store.get_config, interaction.guild_id)
-        channels = [c for c in config.qa_channel_ids if c != remove]
-        if add is not None and add not in channels:
-            if len(channels) >= MAX_QA_CHANNELS:
-                await interaction.response.send_message(f"At most {MAX_QA_CHANNELS} Q&A channels.", ephemeral=True)
-                return
-            channels.append(add)
-        config = dataclasses.replace(config, qa_channel_ids=tuple(channels))
-        await asyncio.to_thread(store.set_config, config)
+        def change(config: GuildConfig) -> GuildConfig:
+            channels = [c for c in config.qa_channel_ids if c != remove]
+            if add is not None and add not in channels:
+                if len(channels) >= MAX_QA_CHANNELS:
+                    raise ValueError(f"At most {MAX_QA_CHANNELS} Q&A channels.")
+                channels.append(add)
+            return dataclasses.replace(config, qa_channel_ids=tuple(channels))
+
+        try:
+            config = await asyncio.to_thread(self.bot.services.store.update_config, interaction.guild_id, change)
+        except ValueError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True)
+            return
         ask = self.bot.get_cog("Ask")
         if ask is not None:
-            ask.qa_channels[interaction.guild_id] = frozenset(channels)
-        listed = ", ".join(f"<#{c}>" for c in channels) or "none"
+            ask.set_qa_channels(interaction.guild_id, config.qa_channel_ids)
+        listed = ", ".join(f"<#{c}>" for c in config.qa_channel_ids) or "none"
         await interaction.response.send_message(f"Q&A channels: {listed}.", ephemeral=True)
 
     @commands.command(name="sync", hidden=True)

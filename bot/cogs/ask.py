@@ -32,6 +32,9 @@ class Ask(commands.Cog):
         # under load. At most one search a core keeps threads free; more would not search any faster.
         self._searches = asyncio.Semaphore(max(1, os.cpu_count() or 1))
 
+    def set_qa_channels(self, guild_id: int, channel_ids: tuple[int, ...]) -> None:
+        self.qa_channels[guild_id] = frozenset(channel_ids)
+
     async def cog_load(self) -> None:
         configs = await asyncio.to_thread(self.services.store.configs)
         self.qa_channels = {c.guild_id: frozenset(c.qa_channel_ids) for c in configs}
@@ -100,22 +103,19 @@ class Ask(commands.Cog):
     async def _question_in(self, message: discord.Message) -> str | None:
         """The question a message asks the bot, or None when it is not addressed to the bot."""
         me = self.bot.user
+        if me is None:
+            return None
         content = message.content or ""
-        if me is not None and me in message.mentions:
-            text = re.sub(rf"<@!?{me.id}>", " ", content).strip()
-            if text.lower() in TEXT_COMMANDS:
-                return None
-            return text
+        # An explicit mention in the text; a reply's automatic ping also lists the bot in message.mentions, and
+        # a reply to a drill or a quiz question ("I got Q2 wrong") is not a question.
+        mention = re.compile(rf"<@!?{me.id}>")
+        if mention.search(content):
+            text = mention.sub(" ", content).strip()
+            return None if text.lower() in TEXT_COMMANDS else text
         if message.reference is not None and message.reference.message_id is not None:
-            replied = message.reference.resolved
-            if not isinstance(replied, discord.Message):
-                replied = self.bot.get_partial_messageable(message.channel.id).get_partial_message(
-                    message.reference.message_id)
-                try:
-                    replied = await replied.fetch()
-                except discord.HTTPException:
-                    replied = None
-            if replied is not None and me is not None and replied.author.id == me.id:
+            # A reply to one of the bot's answers is a follow-up question.
+            shown = await asyncio.to_thread(self.services.store.shown_answer, message.reference.message_id)
+            if shown is not None:
                 return content
         if message.channel.id in self.qa_channels.get(message.guild.id, frozenset()):
             return content

@@ -11,33 +11,24 @@ import asyncio
 import dataclasses
 import logging
 from datetime import date, datetime, time
+from time import monotonic as time_monotonic
 from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
+from bot.checks import manage_guild_only
 from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
 from bot.views import drill_view
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
-from quiz.records import Drill, GuildConfig
+from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig
 
 log = logging.getLogger(__name__)
 
-MAX_DRILL_ITEMS = 5  # one row of buttons per question; Discord allows 5 rows
 HISTORY_LOOKBACK = 50  # messages searched for a drill that was sent but not marked before a crash
-
-
-def manage_guild_only():
-    """Defaults can be overridden per server in Discord's settings, so the permission is checked here too."""
-
-    async def predicate(interaction: discord.Interaction) -> bool:
-        if interaction.guild is None or not interaction.permissions.manage_guild:
-            raise app_commands.CheckFailure("You need the Manage Server permission for this.")
-        return True
-
-    return app_commands.check(predicate)
+RETRY_MAX_SECONDS = 3600  # a drill that cannot be sent is retried after 1, 2, 4 ... checks, at most hourly
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -50,20 +41,22 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
     @app_commands.command(name="setup")
     @app_commands.describe(channel="Where the drill is posted", time="Local time, HH:MM (24 h)",
                            timezone="IANA timezone, e.g. Europe/Paris (default UTC)",
-                           count=f"Questions per drill (1-{MAX_DRILL_ITEMS})")
+                           count=f"Questions per drill (1-{MAX_DRILL_COUNT})")
     @manage_guild_only()
-    async def setup(self, interaction: discord.Interaction, channel: discord.TextChannel, time: str,
-                    timezone: str = "UTC", count: app_commands.Range[int, 1, MAX_DRILL_ITEMS] = 3) -> None:
+    async def setup(self, interaction: discord.Interaction, channel: discord.TextChannel,
+                    time: app_commands.Range[str, 1, 10], timezone: app_commands.Range[str, 1, 64] = "UTC",
+                    count: app_commands.Range[int, 1, MAX_DRILL_COUNT] = 3) -> None:
         """Post a daily drill in a channel at a time."""
-        store = self.cog.services.store
-        current = await asyncio.to_thread(store.get_config, interaction.guild_id)
+
+        def change(current: GuildConfig) -> GuildConfig:
+            return GuildConfig(current.guild_id, channel.id, time.strip(), timezone.strip(), count, False,
+                               current.qa_channel_ids)
+
         try:
-            config = GuildConfig(interaction.guild_id, channel.id, time.strip(), timezone.strip(), count, False,
-                                 current.qa_channel_ids)
+            config = await asyncio.to_thread(self.cog.services.store.update_config, interaction.guild_id, change)
         except ValueError as exc:
-            await interaction.response.send_message(f"⚠️ {exc}", ephemeral=True)
+            await interaction.response.send_message(f"⚠️ {escape(str(exc))}", ephemeral=True)
             return
-        await asyncio.to_thread(store.set_config, config)
         await interaction.response.send_message(
             f"📅 Daily drill set: {count} question(s) in {channel.mention} at {config.drill_time} "
             f"({config.timezone}).", ephemeral=True)
@@ -78,7 +71,7 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         day = self.cog.local_day(config)
-        if await self.cog.post_drill(config, day) is not None:
+        if await self.cog.post_drill(config, day, retry_now=True) is not None:
             message = "Today's drill is posted."
         else:
             today = await asyncio.to_thread(self.cog.services.store.drill_for_day, interaction.guild_id, day)
@@ -109,6 +102,7 @@ class DrillCog(commands.Cog, name="Drill"):
         self.bot = bot
         self.services = bot.services
         self._posting = asyncio.Lock()  # the loop and /drill now never post the same drill at once
+        self._retry: dict[int, tuple[float, float]] = {}  # drill id -> (monotonic time of next try, delay)
         self.bot.tree.add_command(DrillCommands(self))
 
     async def cog_load(self) -> None:
@@ -153,15 +147,17 @@ class DrillCog(commands.Cog, name="Drill"):
                 posted.append(drill)
         return posted
 
-    async def post_drill(self, config: GuildConfig, day: date) -> Drill | None:
+    async def post_drill(self, config: GuildConfig, day: date, *, retry_now: bool = False) -> Drill | None:
         """Claim and post the drill of `day`; None when that day's drill is already posted (or cannot be)."""
         store = self.services.store
         async with self._posting:
             claimed = await asyncio.to_thread(store.drill_for_day, config.guild_id, day)
             if claimed is not None:
-                # Claimed but never confirmed sent (a failed send, or a crash): retried at every check until
-                # it is found in the channel or sent; the nonce keeps a retry from making a second message.
-                return None if claimed.posted else await self._recover(claimed, config.drill_channel_id)
+                # Claimed but never confirmed sent (a failed send, or a crash): retried, backing off, until it
+                # is found in the channel or sent; the nonce keeps a retry from making a second message.
+                if claimed.posted or (not retry_now and self._waiting(claimed)):
+                    return None
+                return await self._recover(claimed, config.drill_channel_id)
             items = await asyncio.to_thread(self._drill_items, config, day)
             if not items:
                 log.warning("no quiz items for the drill of guild %s", config.guild_id)
@@ -173,7 +169,7 @@ class DrillCog(commands.Cog, name="Drill"):
             return await self._send(drill, config.drill_channel_id)
 
     def _drill_items(self, config: GuildConfig, day: date) -> list[QuizItem]:
-        count = min(config.drill_count, MAX_DRILL_ITEMS)
+        count = min(config.drill_count, MAX_DRILL_COUNT)
         pool = self.services.store.drill_mix(config.guild_id, None, self.bot.clock(), count * 4, day.toordinal())
         # Drill answers are buttons: items with 2-5 options only.
         items = [it for it in pool if 2 <= len(it.options) <= 5][:count]
@@ -195,11 +191,24 @@ class DrillCog(commands.Cog, name="Drill"):
                 await channel.send(part)
             # The nonce makes a re-send after a crash between send and mark a no-op on Discord's side.
             message = await channel.send(parts[-1], view=drill_view(drill.id, items), nonce=drill.nonce)
-        except discord.HTTPException:
-            log.exception("could not post drill %s in channel %s; retrying at the next check", drill.id, channel_id)
+        except discord.HTTPException as exc:
+            _, delay = self._retry.get(drill.id, (0.0, self.bot.settings.drill_check_seconds / 2))
+            delay = min(delay * 2, RETRY_MAX_SECONDS)
+            self._retry[drill.id] = (time_monotonic() + delay, delay)
+            if isinstance(exc, (discord.Forbidden, discord.NotFound)):  # the channel's setup, not a bug
+                log.warning("cannot post drill %s in channel %s (%s); retrying in %.0f s", drill.id, channel_id,
+                            exc, delay)
+            else:
+                log.exception("could not post drill %s in channel %s; retrying in %.0f s", drill.id, channel_id,
+                              delay)
             return None
+        self._retry.pop(drill.id, None)
         return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, message.id,
                                        self.bot.clock())
+
+    def _waiting(self, drill: Drill) -> bool:
+        retry_at, _ = self._retry.get(drill.id, (0.0, 0.0))
+        return time_monotonic() < retry_at
 
     def _drill_text(self, guild_id: int, day: date, items: list[QuizItem]) -> str:
         lines = [f"📅 **Daily drill, {day.isoformat()}**: answer with the buttons (first answer counts)."]
@@ -220,22 +229,22 @@ class DrillCog(commands.Cog, name="Drill"):
         return "\n".join(lines)
 
     async def recover_unposted(self) -> None:
-        """At start-up: drills claimed but not marked posted (a crash mid-send) are found in their channel and
-        marked; today's is sent if it is not there. Older ones are not sent late."""
+        """At start-up: today's drill, if claimed but not marked posted (a crash mid-send), is found in its
+        channel and marked, or sent. Older ones are not sent late, nor searched for at every start."""
         for drill in await asyncio.to_thread(self.services.store.unposted_drills):
             config = await asyncio.to_thread(self.services.store.get_config, drill.guild_id)
-            if config.drill_channel_id is None:
+            if config.drill_channel_id is None or drill.day != self.local_day(config):
                 continue
             async with self._posting:
-                await self._recover(drill, config.drill_channel_id, send=drill.day == self.local_day(config))
+                await self._recover(drill, config.drill_channel_id)
 
-    async def _recover(self, drill: Drill, channel_id: int, *, send: bool = True) -> Drill | None:
+    async def _recover(self, drill: Drill, channel_id: int) -> Drill | None:
         found = await self._find_posted(drill, channel_id)
         if found is not None:
             log.info("drill %s was already in the channel; marked posted", drill.id)
             return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, found.id,
                                            self.bot.clock())
-        return await self._send(drill, channel_id) if send else None
+        return await self._send(drill, channel_id)
 
     async def _find_posted(self, drill: Drill, channel_id: int) -> discord.Message | None:
         channel = self.bot.get_channel(channel_id)
@@ -275,7 +284,8 @@ class DrillCog(commands.Cog, name="Drill"):
         if config.drill_channel_id is None:
             await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
             return
-        await asyncio.to_thread(store.set_config, dataclasses.replace(config, paused=paused))
+        config = await asyncio.to_thread(store.update_config, interaction.guild_id,
+                                         lambda current: dataclasses.replace(current, paused=paused))
         await interaction.response.send_message(
             "⏸️ Daily drill paused." if paused else f"▶️ Daily drill resumed ({config.drill_time} "
             f"{escape(config.timezone)}).", ephemeral=True)

@@ -9,9 +9,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.messages import render_item, render_leaderboard, render_reveal, render_stats
+from bot.messages import escape, render_item, render_leaderboard, render_reveal, render_stats
 from bot.views import failures_reported, item_view
-from quiz.answering import AnswerError, Verdict, answer_item
+from quiz.answering import MAX_TYPED, AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
 
@@ -31,8 +31,9 @@ class TypedAnswerModal(discord.ui.Modal):
         # timeout=None every such modal stayed in memory for good); grading never depends on that record.
         super().__init__(title="Your answer", custom_id=f"{TYPED_PREFIX}{item.id}:{context}",
                          timeout=MODAL_FORGET_SECONDS)
-        self.add_item(discord.ui.TextInput(label=item.question[:45] if len(item.question) <= 45 else "Answer",
-                                           custom_id="answer", max_length=200, placeholder="Type the missing word"))
+        self.add_item(discord.ui.TextInput(label=item.question if len(item.question) <= 45 else "Answer",
+                                           custom_id="answer", max_length=MAX_TYPED,
+                                           placeholder="Type the missing word"))
 
 
 class Quiz(commands.Cog):
@@ -41,20 +42,19 @@ class Quiz(commands.Cog):
         self.services = bot.services
         self.rng = random.Random()  # which questions a /quiz draws; replaceable, so a test can pin the draw
 
-    def _items(self) -> dict[str, QuizItem]:
-        return self.services.items_by_id
-
     @app_commands.command(name="quiz")
     @app_commands.describe(topic="A section or service, e.g. 'kinesis' or '3.2' (optional)",
                            count=f"How many questions (1-{MAX_QUIZ_COUNT})")
-    async def quiz(self, interaction: discord.Interaction, topic: str | None = None,
+    async def quiz(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100] | None = None,
                    count: app_commands.Range[int, 1, MAX_QUIZ_COUNT] = 1) -> None:
         """Quiz yourself on the notes."""
-        picked = select_items(self.services.items, count, self.rng.randrange(1 << 30), topic)
+        # Fuzzy topic matching walks every item: a thread, as it grows with the notes.
+        picked = await asyncio.to_thread(select_items, self.services.items, count, self.rng.randrange(1 << 30), topic)
         if not picked:
-            near = suggest_topics(self.services.items, topic or "")
-            hint = f" Did you mean: {', '.join(near)}?" if near else ""
-            await interaction.response.send_message(f"No questions on “{topic}” in the notes.{hint}", ephemeral=True)
+            near = await asyncio.to_thread(suggest_topics, self.services.items, topic or "")
+            hint = f" Did you mean: {escape(', '.join(near))}?" if near else ""
+            await interaction.response.send_message(f"No questions on “{escape(topic or '')}” in the notes.{hint}",
+                                                    ephemeral=True)
             return
         await interaction.response.send_message(render_item(picked[0], 1 if count > 1 else None),
                                                 view=item_view(picked[0]))
@@ -134,7 +134,7 @@ class Quiz(commands.Cog):
         await interaction.response.send_message(render_item(item), view=item_view(item), ephemeral=True)
 
     async def _item_or_say(self, interaction: discord.Interaction, item_id: str) -> QuizItem | None:
-        item = self._items().get(item_id)
+        item = self.services.items_by_id.get(item_id)
         if item is None:
             stored = await asyncio.to_thread(self.services.store.get_item, item_id)
             note = ("This question was retired: the notes it came from changed. Try `/quiz` for a fresh one."

@@ -417,7 +417,8 @@ async def test_drill_setup_needs_manage_server_and_valid_time(world: BotWorld) -
         bad_time = await setup_drill(world, admin, study, "9am", "Europe/Paris")
         assert bad_time.ephemeral and bad_time.content == "⚠️ drill time '9am' is not HH:MM (00:00 to 23:59)"
         bad_zone = await setup_drill(world, admin, study, "09:00", "Mars/Olympus_Mons")
-        assert bad_zone.content.startswith("⚠️ unknown timezone 'Mars/Olympus_Mons' (an IANA name")
+        # What the member typed is escaped: it must not turn into markdown.
+        assert bad_zone.content.startswith("⚠️ unknown timezone 'Mars/Olympus\\_Mons' (an IANA name")
         assert world.store.configs() == []
 
         ok = await setup_drill(world, admin, study, "09:00", "Europe/Paris", count=2)

@@ -284,12 +284,12 @@ def test_concurrent_claims_give_one_drill(store: QuizStore) -> None:
 def test_config_defaults_validation_and_round_trip(store: QuizStore) -> None:
     assert store.get_config(GUILD) == GuildConfig(GUILD)
     config = GuildConfig(GUILD, drill_channel_id=42, drill_time="18:05", timezone="America/New_York",
-                         drill_count=7, paused=True, qa_channel_ids=(1, 2, 3))
+                         drill_count=4, paused=True, qa_channel_ids=(1, 2, 3))
     store.set_config(config)
     assert store.get_config(GUILD) == config
     assert store.configs() == [config]
     for bad in ({"drill_time": "25:00"}, {"drill_time": "9am"}, {"timezone": "Mars/Olympus"},
-                {"drill_count": 0}, {"drill_count": 26}):
+                {"drill_count": 0}, {"drill_count": 6}):
         with pytest.raises(ValueError):
             GuildConfig(GUILD, **bad)
 
@@ -309,3 +309,20 @@ def test_feedback_is_one_changeable_vote_per_member(store: QuizStore) -> None:
 def test_naive_times_are_refused(store: QuizStore) -> None:
     with pytest.raises(ValueError):
         store.record_answer(GUILD, ALICE, ITEMS[0].id, "A", True, "m", now=datetime(2025, 1, 1))
+
+
+def test_update_config_changes_one_thing_and_keeps_the_rest(store: QuizStore) -> None:
+    import dataclasses
+
+    store.set_config(GuildConfig(GUILD, drill_channel_id=42, qa_channel_ids=(7,)))
+    paused = store.update_config(GUILD, lambda c: dataclasses.replace(c, paused=True))
+    assert paused == GuildConfig(GUILD, drill_channel_id=42, paused=True, qa_channel_ids=(7,))
+    added = store.update_config(GUILD, lambda c: dataclasses.replace(c, qa_channel_ids=(*c.qa_channel_ids, 8)))
+    assert added.paused and added.qa_channel_ids == (7, 8)
+
+    def refuse(c: GuildConfig) -> GuildConfig:
+        raise ValueError("At most 10 Q&A channels.")
+
+    with pytest.raises(ValueError, match="At most"):
+        store.update_config(GUILD, refuse)
+    assert store.get_config(GUILD) == added  # nothing half-written

@@ -23,6 +23,10 @@ def test_values_and_clear_errors():
         Settings.from_env({"LOG_LEVEL": "LOUD"})
     with pytest.raises(SettingsError, match="ASK_COOLDOWN_SECONDS"):
         Settings.from_env({"ASK_COOLDOWN_SECONDS": "-1"})
+    with pytest.raises(SettingsError, match="ANSWER_HITS"):
+        Settings.from_env({"ANSWER_HITS": "0"})
+    with pytest.raises(SettingsError, match="ANSWER_HITS"):
+        Settings.from_env({"ANSWER_HITS": "2.7"})
     with pytest.raises(SettingsError, match="DRILL_CHECK_SECONDS must be above zero"):
         Settings.from_env({"DRILL_CHECK_SECONDS": "0"})
 
