@@ -276,6 +276,14 @@ async def test_mentions_never_ping_and_only_addressed_messages_are_answered(worl
         qa_answer = await fake.wait_for_bot_message(lambda m: m.reference_id == int(asked["id"]), since=since)
         assert qa_answer.channel_id == int(study["id"]) and "1.5 Kinesis Video Stream" in qa_answer.content
 
+        # a reply to a bot message that is not an answer (a quiz question), even pinging the bot, is chat
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        since = len(fake.bot_messages)
+        await fake.post_message("ugh I always get these wrong", author=bob, reference_message_id=quiz.id,
+                                mention_replied_author=True)
+        await world.idle(0.5)
+        assert fake.bot_messages[since:] == []
+
         # chat elsewhere, or a reply to another member, is not for the bot
         since = len(fake.bot_messages)
         chat = await fake.post_message("anyone up for lunch before the firehose session?", author=alice,
