@@ -147,8 +147,9 @@ def dense_baseline(corpus_dir: Path, encode: Callable[[list[str]], np.ndarray]) 
     import faiss
 
     texts = fixed_size_chunks(corpus_dir)
-    index = faiss.IndexFlatIP(384)
-    index.add(encode(texts))
+    vectors = encode(texts)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
 
     def run(question: str) -> Ranked:
         scores, ids = index.search(encode([question]), min(RANK_DEPTH, len(texts)))
