@@ -91,17 +91,7 @@ def _subject_item(
     where = heading_name(note.group[-1]) if note.group else note.label
     question = f"Which one does this note describe? ({where})\n{described}"
     difficulty = 0.35 + 0.3 * max(c[1] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
-    return QuizItem.create(
-        chunk_id=note.chunk.id,
-        kind="which",
-        question=question,
-        options=shuffled(subject, distractors, question),
-        answer=subject,
-        explanation=note.text,
-        section=note.chunk.section,
-        difficulty=difficulty,
-        topic_path=note.chunk.heading_path,
-    )
+    return _which_item(note, question, subject, distractors, difficulty)
 
 
 def term_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
@@ -152,6 +142,10 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     where = frame(note, term.line)
     question = f"Which term matches this definition? ({where})\n{definition}"
     difficulty = 0.3 + 0.3 * max(c[0] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
+    return _which_item(note, question, answer, distractors, difficulty)
+
+
+def _which_item(note: Note, question: str, answer: str, distractors: list[str], difficulty: float) -> QuizItem:
     return QuizItem.create(
         chunk_id=note.chunk.id,
         kind="which",

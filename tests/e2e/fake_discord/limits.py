@@ -307,3 +307,16 @@ def commands_errors(commands: Any) -> list[str]:
             if command.get("description"):
                 errors.append(f"{where}.description: context menu commands have no description")
     return errors
+
+
+def refusal(
+    body: Mapping[str, Any], *, file_count: int = 0, partial: bool = False
+) -> tuple[int, str, list[str]] | None:
+    """Discord's 400 for a message body it refuses, as (code, message, errors), or None when it is fine.
+    `partial`: an edit, which may leave content out."""
+    errors = message_errors(body, file_count=file_count, partial=partial)
+    if errors:
+        return 50035, "Invalid Form Body", errors
+    if not partial and is_empty_message(body, file_count=file_count):
+        return 50006, "Cannot send an empty message", []
+    return None

@@ -1632,11 +1632,9 @@ class FakeDiscord:
             return self._error(request, 404, 10003, "Unknown Channel")
         body, files = await self._read_body(request)
         body = body or {}
-        errors = limits.message_errors(body, file_count=len(files))
-        if errors:
-            return self._invalid_body(request, errors)
-        if limits.is_empty_message(body, file_count=len(files)):
-            return self._error(request, 400, 50006, "Cannot send an empty message")
+        refused = limits.refusal(body, file_count=len(files))
+        if refused:
+            return self._error(request, 400, *refused)
         ref = body.get("message_reference")
         if ref and int(ref.get("message_id", 0)) not in self.messages and ref.get("fail_if_not_exists", True):
             return self._invalid_body(request, ["message_reference: Unknown message"])
@@ -1708,9 +1706,9 @@ class FakeDiscord:
         body = body or {}
         if msg["author"]["id"] != str(self.bot_user_id) and set(body) - {"flags"}:
             return self._error(request, 403, 50005, "Cannot edit a message authored by another user")
-        errors = limits.message_errors(body, file_count=len(files), partial=True)
-        if errors:
-            return self._invalid_body(request, errors)
+        refused = limits.refusal(body, file_count=len(files), partial=True)
+        if refused:
+            return self._error(request, 400, *refused)
         bm = self._bot_message_by_id.get(int(msg["id"]))
         candidate = copy.deepcopy(msg)
         self._apply_edit(candidate, body, files, allowed_default=bm.allowed_mentions if bm else None)
@@ -1825,11 +1823,9 @@ class FakeDiscord:
         message: dict[str, Any] | None = None
         loading = False
         if cb.type == P.CALLBACK_CHANNEL_MESSAGE:
-            errors = limits.message_errors(data, file_count=len(files))
-            if errors:
-                return reject(400, 50035, "Invalid Form Body", errors)
-            if limits.is_empty_message(data, file_count=len(files)):
-                return reject(400, 50006, "Cannot send an empty message")
+            refused = limits.refusal(data, file_count=len(files))
+            if refused:
+                return reject(400, *refused)
             attachments = self._attachments_from(rec.channel_id, data, files)
             message = self._bot_message_payload(
                 channel,
@@ -1862,9 +1858,9 @@ class FakeDiscord:
             )
         elif cb.type == P.CALLBACK_UPDATE_MESSAGE:
             target = self.messages[rec.component_message_id]  # type: ignore[index]
-            errors = limits.message_errors(data, file_count=len(files), partial=True)
-            if errors:
-                return reject(400, 50035, "Invalid Form Body", errors)
+            refused = limits.refusal(data, file_count=len(files), partial=True)
+            if refused:
+                return reject(400, *refused)
             self._apply_edit(target, data, files)
             bm = self._bot_message_by_id.get(int(target["id"]))
             if bm is not None:
@@ -1936,11 +1932,9 @@ class FakeDiscord:
             return self._error(request, 404, 10015, "Unknown Webhook")
         body, files = await self._read_body(request)
         body = body or {}
-        errors = limits.message_errors(body, file_count=len(files))
-        if errors:
-            return self._invalid_body(request, errors)
-        if limits.is_empty_message(body, file_count=len(files)):
-            return self._error(request, 400, 50006, "Cannot send an empty message")
+        refused = limits.refusal(body, file_count=len(files))
+        if refused:
+            return self._error(request, 400, *refused)
         original = rec.original
         if original is not None and original.loading and not original.deleted and not rec.followups:
             # Discord: the first follow-up after a deferred response edits the "thinking" message
@@ -1992,9 +1986,9 @@ class FakeDiscord:
             return self._error(request, 404, 10008, "Unknown Message")
         body, files = await self._read_body(request)
         body = body or {}
-        errors = limits.message_errors(body, file_count=len(files), partial=True)
-        if errors:
-            return self._invalid_body(request, errors)
+        refused = limits.refusal(body, file_count=len(files), partial=True)
+        if refused:
+            return self._error(request, 400, *refused)
         bm = self._bot_message_by_id.get(int(msg["id"]))
         candidate = copy.deepcopy(msg)
         self._apply_edit(candidate, body, files, allowed_default=bm.allowed_mentions if bm else None)
