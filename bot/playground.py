@@ -36,6 +36,12 @@ def plain(text: str) -> str:
     return re.sub(r"\\([\\*_~`|])", r"\1", text)
 
 
+class _CommandDuringQuestion(Exception):
+    def __init__(self, line: str) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class Playground:
     def __init__(self, services: Services, out: TextIO, clock=lambda: datetime.now(UTC)) -> None:
         self.services = services
@@ -54,8 +60,14 @@ class Playground:
                  f"{len(self.services.items)} quiz questions.")
         self.say(HELP)
         it = iter(lines)
-        for raw in self._prompted(it):
-            line = raw.strip()
+        pending = None
+        while True:
+            if pending is None:
+                print("\n> ", end="", file=self.out, flush=True)
+                pending = next(it, None)
+                if pending is None:
+                    break
+            line, pending = pending.strip(), None
             if not line:
                 continue
             command, _, arg = line.partition(" ")
@@ -63,39 +75,41 @@ class Playground:
             if command in ("/quit", "/exit", "quit", "exit"):
                 break
             try:
-                if command == "/help":
-                    self.say(HELP)
-                elif command == "/quiz":
-                    self.quiz(arg.strip() or None, it)
-                elif command == "/review":
-                    self.review(it)
-                elif command == "/stats":
-                    self.say(render_stats("you", self.services.store.stats(LOCAL_GUILD, LOCAL_MEMBER, self.clock())))
-                elif command == "/drill":
-                    self.drill(it)
-                elif command.startswith("/"):
-                    self.say(f"Unknown command {command}. {HELP}")
-                else:
-                    self.ask(line)
+                self.handle(command, arg.strip(), line, it)
+            except _CommandDuringQuestion as exc:
+                self.say("(Question left unanswered.)")
+                pending = exc.line
             except EOFError:
                 break
         self.say("Bye! Your scores are saved.")
         return 0
 
-    def _prompted(self, it):
-        while True:
-            print("\n> ", end="", file=self.out, flush=True)
-            try:
-                yield next(it)
-            except StopIteration:
-                return
+    def handle(self, command: str, arg: str, line: str, it) -> None:
+        if command == "/help":
+            self.say(HELP)
+        elif command == "/quiz":
+            self.quiz(arg or None, it)
+        elif command == "/review":
+            self.review(it)
+        elif command == "/stats":
+            self.say(render_stats("you", self.services.store.stats(LOCAL_GUILD, LOCAL_MEMBER, self.clock())))
+        elif command == "/drill":
+            self.drill(it)
+        elif command.startswith("/"):
+            self.say(f"Unknown command {command}. {HELP}")
+        else:
+            self.ask(line)
 
     def _read(self, it, prompt: str) -> str:
+        """An answer; a command typed instead leaves the question and runs."""
         print(prompt, end="", file=self.out, flush=True)
         try:
-            return next(it).strip()
+            reply = next(it).strip()
         except StopIteration:
             raise EOFError from None
+        if reply.startswith("/"):
+            raise _CommandDuringQuestion(reply)
+        return reply
 
     def ask(self, question: str) -> None:
         try:

@@ -24,7 +24,8 @@ def play(lines: list[str], index_cache, db) -> str:
 
 def test_ask_quiz_stats_and_persistence_across_restarts(index_cache, tmp_path):
     db = tmp_path / "play.db"
-    first = play(["what is the max buffer interval of firehose?", "/quiz kinesis", "A", "/stats", "/quit"],
+    # "1" answers any kind of item: the first option, or a typed guess.
+    first = play(["what is the max buffer interval of firehose?", "/quiz kinesis", "1", "/stats", "/quit"],
                  index_cache, db)
     assert "1.4 Kinesis data firehose" in first and "max interval: 900s" in first
     assert "your answer" in first
@@ -46,11 +47,26 @@ def test_bad_inputs_and_unknown_topics(index_cache, tmp_path):
     assert "Bye!" in out  # end of input leaves cleanly
 
 
-def test_invalid_choice_is_asked_again_and_drill_runs(index_cache, tmp_path):
-    out = play(["/drill", "Z", "1", "1", "1", "/quit"], index_cache, tmp_path / "d.db")
+def test_invalid_choice_is_asked_again(index_cache, tmp_path):
+    # Draws are random and typed items take any text, so draw until a multiple-choice item meets "Z".
+    out = play(["/quiz", "Z"] * 10, index_cache, tmp_path / "z.db")
+    assert "Answer with" in out
+
+
+def test_drill_runs(index_cache, tmp_path):
+    out = play(["/drill", "1", "1", "1", "/quit"], index_cache, tmp_path / "d.db")
     assert "Daily drill," in out
-    assert "Answer with" in out  # "Z" is not an option
     assert out.count("Score ") == 3
+
+
+def test_a_command_at_an_answer_prompt_leaves_the_question_and_runs(index_cache, tmp_path):
+    db = tmp_path / "c.db"
+    out = play(["/drill", "/stats", "/quit", "never read"], index_cache, db)
+    assert "Daily drill," in out
+    assert "(Question left unanswered.)" in out
+    assert "you: 0/0 right" in out  # nothing was recorded for the skipped question
+    assert "Score " not in out
+    assert "Bye!" in out and "never read" not in out
 
 
 def test_off_guide_question_is_refused(index_cache, tmp_path):
