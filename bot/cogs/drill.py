@@ -31,6 +31,16 @@ HISTORY_LOOKBACK = 50  # messages searched for a drill that was sent but not mar
 RETRY_MAX_SECONDS = 3600  # a drill that cannot be sent is retried after 1, 2, 4 ... checks, at most hourly
 
 
+def missing_post_permissions(channel: discord.TextChannel) -> list[str]:
+    """What the bot lacks to post a drill in `channel`, from the cached roles and overwrites."""
+    me = channel.guild.me
+    if me is None:  # not cached: let the first post tell
+        return []
+    perms = channel.permissions_for(me)
+    return [name for name, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages))
+            if not ok]
+
+
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
 class DrillCommands(app_commands.Group, name="drill", description="The daily drill of this server"):
@@ -47,6 +57,13 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
                     time: app_commands.Range[str, 1, 10], timezone: app_commands.Range[str, 1, 64] = "UTC",
                     count: app_commands.Range[int, 1, MAX_DRILL_COUNT] = 3) -> None:
         """Post a daily drill in a channel at a time."""
+        missing = missing_post_permissions(channel)
+        if missing:
+            await interaction.response.send_message(
+                f"⚠️ I can't post in {channel.mention}: I need {' and '.join(missing)} there. Give me "
+                f"{'that permission' if len(missing) == 1 else 'those permissions'}, then run `/drill setup` "
+                "again. Nothing was changed.", ephemeral=True)
+            return
 
         def change(current: GuildConfig) -> GuildConfig:
             return GuildConfig(current.guild_id, channel.id, time.strip(), timezone.strip(), count, False,

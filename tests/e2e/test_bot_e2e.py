@@ -440,6 +440,29 @@ async def test_drill_setup_needs_manage_server_and_valid_time(world: BotWorld) -
         assert resumed.content == "▶️ Daily drill resumed (09:00 Europe/Paris)."
 
 
+async def test_drill_setup_refuses_a_channel_the_bot_cannot_post_in(world: BotWorld) -> None:
+    fake = world.fake
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    news = int(fake.add_text_channel("announcements")["id"])
+    # Members (and so the bot) read the announcements but may not write there.
+    await fake.set_overwrites(news, [payloads.overwrite(fake.guild_id, deny=payloads.SEND_MESSAGES)])
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00")
+        refused = await setup_drill(world, admin, news, "07:30")
+        assert refused.ephemeral and refused.content == (
+            f"⚠️ I can't post in <#{news}>: I need Send Messages there. Give me that permission, then run "
+            "`/drill setup` again. Nothing was changed.")
+        assert world.store.get_config(fake.guild_id).drill_channel_id == study  # the old setup is kept
+        # The server lets the bot's role write there: the same command now works.
+        await fake.set_overwrites(news, [payloads.overwrite(fake.guild_id, deny=payloads.SEND_MESSAGES),
+                                         payloads.overwrite(fake.bot_role_id, allow=payloads.SEND_MESSAGES)])
+        await fake.settle()
+        moved = await setup_drill(world, admin, news, "07:30")
+        assert moved.content.startswith(f"📅 Daily drill set: 3 question(s) in <#{news}> at 07:30")
+        assert world.store.get_config(fake.guild_id).drill_channel_id == news
+
+
 # --- 6. the drill at its time ------------------------------------------------------------------------
 
 

@@ -397,6 +397,40 @@ async def test_invalid_bot_requests_are_rejected_like_discord(fake_discord: Fake
         assert [r.status for r in fake_discord.rejected] == [400, 400]
 
 
+async def test_channel_overwrites_reach_the_cache_and_refuse_sends(fake_discord: FakeDiscord) -> None:
+    fake = fake_discord
+    bot = StandInBot()
+    async with fake.run_bot(bot):
+        channel = bot.get_channel(fake.channel_id)
+        assert channel.permissions_for(channel.guild.me).send_messages
+        # @everyone may not speak; the bot's role is allowed to: the role wins.
+        await fake.set_overwrites(fake.channel_id, [
+            payloads.overwrite(fake.guild_id, deny=payloads.SEND_MESSAGES),
+            payloads.overwrite(fake.bot_role_id, allow=payloads.SEND_MESSAGES),
+        ])
+        await fake.settle()
+        assert channel.permissions_for(channel.guild.me).send_messages
+        await channel.send("still allowed")
+        # A member overwrite on the bot beats its roles.
+        await fake.set_overwrites(fake.channel_id, [
+            payloads.overwrite(fake.bot_role_id, allow=payloads.SEND_MESSAGES),
+            payloads.overwrite(fake.bot_user_id, member=True, deny=payloads.SEND_MESSAGES),
+        ])
+        await fake.settle()
+        me = channel.permissions_for(channel.guild.me)
+        assert me.view_channel and not me.send_messages
+        with pytest.raises(discord.Forbidden) as muted:
+            await channel.send("refused")
+        assert muted.value.code == 50013
+        await fake.set_overwrites(fake.channel_id, [payloads.overwrite(fake.guild_id, deny=payloads.VIEW_CHANNEL)])
+        await fake.settle()
+        assert not channel.permissions_for(channel.guild.me).view_channel
+        with pytest.raises(discord.Forbidden) as hidden:
+            await channel.send("refused")
+        assert hidden.value.code == 50001
+    assert [m.content for m in fake.bot_messages] == ["still allowed"]
+
+
 async def test_files_go_multipart_and_attachments_download(fake_discord: FakeDiscord, alice: dict) -> None:
     bot = StandInBot()
     async with fake_discord.run_bot(bot):

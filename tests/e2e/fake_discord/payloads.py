@@ -287,6 +287,19 @@ def text_channel(
     }
 
 
+OVERWRITE_ROLE, OVERWRITE_MEMBER = 0, 1
+
+
+def overwrite(target_id: int, *, member: bool = False, allow: int = 0, deny: int = 0) -> dict[str, Any]:
+    """A channel permission overwrite for a role (the guild id is @everyone) or a member."""
+    return {
+        "id": str(target_id),
+        "type": OVERWRITE_MEMBER if member else OVERWRITE_ROLE,
+        "allow": str(allow),
+        "deny": str(deny),
+    }
+
+
 def dm_channel(channel_id: int, recipient: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": str(channel_id),
@@ -831,6 +844,8 @@ def check_event(event: str, data: Any) -> None:
         check_guild(data, "GUILD_CREATE")
     elif event in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
         check_message(data, event)
+    elif event == "CHANNEL_UPDATE":
+        require(data, GUILD_CHANNEL_KEYS + ("guild_id",), event)
     elif event == "MESSAGE_DELETE":
         require(data, ("id", "channel_id"), event)
     elif event == "INTERACTION_CREATE":

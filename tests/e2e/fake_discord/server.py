@@ -390,6 +390,37 @@ class FakeDiscord:
                 perms |= int(role["permissions"])
         return P.ALL_PERMISSIONS if perms & P.ADMINISTRATOR else perms
 
+    def channel_permissions(self, member: Mapping[str, Any], channel: Mapping[str, Any]) -> int:
+        """A member's permissions in a guild channel: its guild permissions with the channel's overwrites
+        applied in Discord's order (@everyone, then all its roles together, then the member)."""
+        perms = self.member_permissions(member)
+        if perms & P.ADMINISTRATOR:  # the owner and Administrator ignore overwrites
+            return perms
+        overwrites = {int(o["id"]): o for o in channel.get("permission_overwrites", [])}
+
+        def apply(perms: int, allow: int, deny: int) -> int:
+            return (perms & ~deny) | allow
+
+        everyone = overwrites.get(self.guild_id)
+        if everyone is not None:
+            perms = apply(perms, int(everyone["allow"]), int(everyone["deny"]))
+        roles = [overwrites[int(r)] for r in member.get("roles", []) if int(r) in overwrites]
+        allow = deny = 0
+        for o in roles:
+            allow |= int(o["allow"])
+            deny |= int(o["deny"])
+        perms = apply(perms, allow, deny)
+        mine = overwrites.get(int(member["user"]["id"]))
+        if mine is not None and mine.get("type") == P.OVERWRITE_MEMBER:
+            perms = apply(perms, int(mine["allow"]), int(mine["deny"]))
+        return perms
+
+    async def set_overwrites(self, channel_id: int, overwrites: list[dict[str, Any]]) -> None:
+        """Replace a channel's permission overwrites (see :func:`P.overwrite`) and send CHANNEL_UPDATE."""
+        channel = self.channels[channel_id]
+        channel["permission_overwrites"] = copy.deepcopy(overwrites)
+        await self.dispatch("CHANNEL_UPDATE", channel)
+
     @property
     def application_flags(self) -> int:
         flags = 0
@@ -1630,6 +1661,12 @@ class FakeDiscord:
         channel = self._channel_for(request)
         if channel is None:
             return self._error(request, 404, 10003, "Unknown Channel")
+        if int(channel["id"]) in self.channels:
+            perms = self.channel_permissions(self.bot_member, channel)
+            if not perms & P.VIEW_CHANNEL:
+                return self._error(request, 403, 50001, "Missing Access")
+            if not perms & P.SEND_MESSAGES:
+                return self._error(request, 403, 50013, "Missing Permissions")
         body, files = await self._read_body(request)
         body = body or {}
         refused = limits.refusal(body, file_count=len(files))
