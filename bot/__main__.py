@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(settings)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader left (`... | head`): stop quietly, as other CLI tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # noqa: BLE001 - the CLI prints a line, the log keeps the traceback
         from bot.errors import user_message
 

@@ -78,3 +78,19 @@ def test_bad_inputs_get_messages_not_tracebacks(index_cache, tmp_path):
     bad_eval = run(["eval", "--questions", str(tmp_path / "none.jsonl")], index_cache)
     assert bad_eval.returncode == 2 and "cannot read the questions file" in bad_eval.stderr
     assert "Traceback" not in bad_eval.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(index_cache, tmp_path):
+    # `python -m bot ask --json --batch FILE | head -1`
+    questions = tmp_path / "q.txt"
+    questions.write_text("what is a kinesis shard?\n" * 2000, encoding="utf-8")
+    env = {**os.environ, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache), "HF_HUB_OFFLINE": "1",
+           "DISCORD_TOKEN": ""}
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "ask", "--json", "--batch", str(questions)], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read()
+    assert proc.wait(timeout=120) == 1
+    assert json.loads(first)["answerable"] is True
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
