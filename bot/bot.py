@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -56,6 +57,10 @@ class StudyBot(commands.Bot):
             except Exception:
                 log.exception("failed to load extension %s", extension)
         self.add_dynamic_items(*DYNAMIC_ITEMS)
+        # The index, the model and the modules loaded by now live as long as the bot. Frozen, they are skipped
+        # by full garbage collections, which otherwise walked them for ~0.5 s (with torch loaded after a first
+        # index build) and held up every interaction arriving meanwhile.
+        gc.freeze()
         self.heartbeat.start()
         self.tree.on_error = self.on_app_command_error
         await self.sync_commands_if_changed()
@@ -108,9 +113,12 @@ class StudyBot(commands.Bot):
 
     async def on_resumed(self) -> None:
         self.connected = True
+        await asyncio.to_thread(_touch, self.settings.heartbeat_path)
 
     async def on_ready(self) -> None:
         self.connected = True
+        # Healthy from now: the loop's first beat may have run just before this, and the next is a while off.
+        await asyncio.to_thread(_touch, self.settings.heartbeat_path)
         # May run again after a reconnect: only log here.
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
