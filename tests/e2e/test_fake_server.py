@@ -187,7 +187,7 @@ async def test_slash_command_response_and_latency(fake_discord: FakeDiscord, ali
         cb = await rec.wait_response()
         assert cb.type == payloads.CALLBACK_CHANNEL_MESSAGE
         assert cb.data["content"] == "pong"
-        assert cb.latency == rec.latency and 0 < cb.latency < 0.5
+        assert cb.latency == rec.latency and 0 < cb.latency < fake_discord.interaction_deadline
         assert rec.original is not None and rec.original.custom_ids == ["ping:again"]
         # the response is a real channel message the bot itself also receives
         await fake_discord.wait_for(lambda: any(m.id == rec.original.id for m in bot.seen))
@@ -339,7 +339,7 @@ async def test_heartbeats_recorded_and_on_time(fake_discord: FakeDiscord) -> Non
         await fake_discord.wait_for_heartbeats(5, timeout=5)
         gaps = fake_discord.heartbeat_gaps()
         assert len(gaps) >= 4 and all(g > 0.2 for g in gaps)
-        assert fake_discord.max_heartbeat_lateness() < 0.15
+        assert fake_discord.max_heartbeat_lateness() < 0.25  # no beat missed
         assert math.isfinite(bot.latency)  # the fake answered heartbeats with op 11
 
         time.sleep(0.6)  # block the event loop: the next heartbeat must show up late
