@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -10,6 +11,9 @@ from discord.ext import commands
 
 from bot.checks import manage_guild_only
 from quiz.records import GuildConfig
+
+if TYPE_CHECKING:  # bot.bot loads the cogs
+    from bot.bot import StudyBot
 
 MAX_QA_CHANNELS = 10
 
@@ -38,7 +42,7 @@ class QaChannelCommands(app_commands.Group, name="qa-channel",
 
 
 class Admin(commands.Cog):
-    def __init__(self, bot) -> None:
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.bot.tree.add_command(QaChannelCommands(self))
 
@@ -75,5 +79,5 @@ class Admin(commands.Cog):
                         mention_author=False)
 
 
-async def setup(bot) -> None:
+async def setup(bot: StudyBot) -> None:
     await bot.add_cog(Admin(bot))

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import os
 import re
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -15,13 +16,16 @@ from bot.messages import render_answer, split_message
 from bot.views import answer_view
 from index.answer import Answer, BadQuestionError, clean_question
 
+if TYPE_CHECKING:  # bot.bot loads the cogs
+    from bot.bot import StudyBot
+
 log = logging.getLogger(__name__)
 
 TEXT_COMMANDS = {"sync"}  # owner-only text commands a mention may carry; not questions
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot) -> None:
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.services = bot.services
         self.cooldown = MemberCooldown(bot.settings.ask_cooldown_seconds)
@@ -147,5 +151,5 @@ def _top_chunk(answer: Answer) -> str | None:
     return answer.hits[0].chunk.id if answer.answerable and answer.hits else None
 
 
-async def setup(bot) -> None:
+async def setup(bot: StudyBot) -> None:
     await bot.add_cog(Ask(bot))

@@ -12,6 +12,7 @@ import dataclasses
 import logging
 from datetime import date, datetime, time
 from time import monotonic as time_monotonic
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
@@ -24,6 +25,9 @@ from bot.views import drill_view
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
 from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig
+
+if TYPE_CHECKING:  # bot.bot loads the cogs
+    from bot.bot import StudyBot
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +119,7 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
 
 
 class DrillCog(commands.Cog, name="Drill"):
-    def __init__(self, bot) -> None:
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.services = bot.services
         self._posting = asyncio.Lock()  # the loop and /drill now never post the same drill at once
@@ -308,5 +312,5 @@ class DrillCog(commands.Cog, name="Drill"):
             f"{escape(config.timezone)}).", ephemeral=True)
 
 
-async def setup(bot) -> None:
+async def setup(bot: StudyBot) -> None:
     await bot.add_cog(DrillCog(bot))

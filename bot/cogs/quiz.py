@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -14,6 +15,9 @@ from bot.views import failures_reported, item_view
 from quiz.answering import MAX_TYPED, AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
+
+if TYPE_CHECKING:  # bot.bot loads the cogs
+    from bot.bot import StudyBot
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +41,7 @@ class TypedAnswerModal(discord.ui.Modal):
 
 
 class Quiz(commands.Cog):
-    def __init__(self, bot) -> None:
+    def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
         self.services = bot.services
         self.rng = random.Random()  # which questions a /quiz draws; replaceable, so a test can pin the draw
@@ -164,5 +168,5 @@ def _modal_value(data: dict, custom_id: str) -> str:
     return ""
 
 
-async def setup(bot) -> None:
+async def setup(bot: StudyBot) -> None:
     await bot.add_cog(Quiz(bot))
