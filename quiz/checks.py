@@ -41,7 +41,12 @@ def given_away(item: QuizItem) -> bool:
         if option != item.answer:
             others |= content_stems(option)
     distinctive = mine - others
-    return bool(distinctive & content_stems(question))
+    asked = content_stems(question)
+    if distinctive & asked:
+        return True
+    # The name inside a short form of it: "MTurk" gives away "Mechanical Turk".
+    return any(len(s) >= 4 and w != s and 0 < len(w) - len(s) <= 2 and (w.endswith(s) or w.startswith(s))
+               for s in distinctive for w in asked)
 
 
 def repeated_options(item: QuizItem) -> bool:

@@ -15,6 +15,9 @@ MIN_LINE_WORDS = 3  # content words left around the blank: "Consumers can be: __
 MAX_PER_LINE = 2  # more blanks from one line would quiz the same sentence over and over
 MAX_TYPED_WORDS = 3  # longer answers are unfair to type
 MAX_LINE_CHARS = 240  # a longer line is cut to the sentence holding the blank
+# The blank right after a negation (at most one word between): "not ____", "No ____ needed", "not csv -> ____".
+_NEGATED_BLANK = re.compile(r"\b(?:not|no|without|never|cannot|isn't|doesn't|don't)\s+(?:\S+\s+){0,2}$",
+                            re.IGNORECASE)
 
 
 def blank_out(text: str, answer: str) -> str:
@@ -80,8 +83,10 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
         return None
     if len(content_stems(blanked.replace(BLANK, " "))) < MIN_LINE_WORDS:
         return None
+    if _NEGATED_BLANK.search(line[: span.start]):
+        return None  # "not ____", "No ____ needed": anything else fits the blank too
     if negated(line, span):
-        distractors = []  # "No ____ needed": every wrong option would read as true too; typed only
+        distractors = []  # in a negative clause every wrong option would read as true too; typed only
     elif span.kind == "number":
         distractors = number_distractors(span, note, catalog)
     else:
@@ -90,6 +95,8 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
         distractors = []
         if len(span.text.split()) > MAX_TYPED_WORDS:
             return None
+        if sum(mentions(line, mate) for mate in catalog.family(span.text)) > 2:
+            return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
     prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
     question = f"{prompt} ({where}):\n{blanked}"
     base = 0.65 if not distractors else 0.45

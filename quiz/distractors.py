@@ -149,7 +149,9 @@ def name_distractors(
             for span in catalog.line_spans(index, li):
                 if span.text.lower() in family:
                     consider(span.text)
-    if family_only:
+    if family_only or family:
+        # A listed name's only plausible wrong options are its list mates ("C5, M5, M4"); names from nearby
+        # notes would be of another kind ("CPU" for "M5", "jpg" for "ONNX"). Too few: it is asked typed.
         return chosen
     for index in near.order[note.index]:
         other = catalog.notes[index]

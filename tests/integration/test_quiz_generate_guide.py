@@ -87,3 +87,26 @@ def test_topics_select_from_the_real_guide(items: list[QuizItem]) -> None:
     assert xgb and all("XGBoost" in i.topic_path for i in xgb)
     kinesis = {i.section.split(" > ")[0] for i in select_items(items, 200, seed=1, topic="kinesis")}
     assert {"1.3 Kinesis data streams", "1.4 Kinesis data firehose", "1.5 Kinesis Video Stream"} <= kinesis
+
+
+def test_a_blank_only_where_the_note_decides_what_fills_it(items: list[QuizItem]) -> None:
+    clozes = [i for i in items if i.kind == "cloze"]
+
+    def asked(line: str) -> list[QuizItem]:
+        return [i for i in clozes if line in i.question]
+
+    # One of a longer list whose mates are all in the line: any name of its kind would fit, and names from
+    # other notes (CPU, ARM, AWS for an instance type) would give it away. Not asked.
+    assert asked("Hosted on C5, ____, M4, P3 or P2 instances") == []
+    assert asked("Input in ____, MP3, MP4 or WAV") == []
+    # Right after a negation, anything else fits too.
+    assert asked("Accepts protobuf.recordIO format, not ____") == []
+    assert asked("No ____ needed") == []
+    # A pair decides its other half: typed.
+    [gpu] = asked("Can only be trained on a single machine (CPU or ____)")
+    assert gpu.answer == "GPU" and gpu.options == ()
+    # Where the guide lists enough of a kind elsewhere, the blank keeps its choices, all of that kind.
+    [parquet] = asked("which can transfom files into ____")
+    assert sorted(o.lower() for o in parquet.options) == ["csv", "json", "parquet", "recordio-protobuf"]
+    # A name given away by a short form of it ("MTurk" for "Mechanical Turk") is not asked.
+    assert [i for i in clozes if i.answer == "Mechanical Turk" and "MTurk" in i.question] == []

@@ -221,6 +221,10 @@ def test_filters_catch_given_away_answers_and_repeated_options() -> None:
     assert given_away(_item("Provides video playback", options, "Kinesis Video Stream"))
     assert not given_away(_item("Provides playback", options, "Kinesis Video Stream"))
     assert given_away(_item("Up to 1000 or ____ MB", (), "1000", kind="cloze"))
+    # a short form that contains the name
+    mturk = ("Mechanical Turk", "AWS Inferentia", "DL AMIs")
+    assert given_away(_item("Reviews by the ____ workforce. MTurk uses humans", mturk, "Mechanical Turk", "cloze"))
+    assert not given_away(_item("Reviews by the ____ workforce of humans", mturk, "Mechanical Turk", "cloze"))
     assert repeated_options(_item("q", ("recordIO-protobuf", "protobuf.recordIO", "csv"), "csv"))
     assert repeated_options(_item("q", ("CloudWatch", "Cloudwatch", "S3"), "S3"))
     assert not repeated_options(_item("q", ("1h", "2h", "24h"), "1h"))
