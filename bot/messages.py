@@ -92,14 +92,18 @@ MAX_QUOTED_NOTE = 1200  # a quiz message quotes its note whole up to this; one m
 KIND_HINT = {"which": "Which one is it?", "cloze": "Fill in the blank.", "truefalse": "True or false?"}
 
 
-def render_item(item: QuizItem, number: int | None = None) -> str:
+TYPED_HINT = "_Type your answer with the button below._"
+
+
+def render_item(item: QuizItem, number: int | None = None, *, typed_hint: str | None = TYPED_HINT) -> str:
+    """An item as asked; `typed_hint` says how to answer a typed one (None where the prompt says it)."""
     prefix = f"**Q{number}.** " if number is not None else "🎯 "
     lines = [f"{prefix}{escape(_shorten(item.question))}",
              f"-# {escape(item.section)} · {KIND_HINT.get(item.kind, '')}"]
     if item.options and item.kind != "truefalse":
         lines.extend(f"**{LETTERS[i]}.** {escape(opt)}" for i, opt in enumerate(item.options))
-    elif not item.options:
-        lines.append("_Type your answer with the button below._")
+    elif not item.options and typed_hint:
+        lines.append(typed_hint)
     return "\n".join(lines)
 
 

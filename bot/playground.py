@@ -142,7 +142,7 @@ class Playground:
             self.pose(item, it, n)
 
     def pose(self, item: QuizItem, it, number: int | None = None) -> None:
-        self.say(render_item(item, number))
+        self.say(render_item(item, number, typed_hint=None))
         self.asked += 1
         context = f"play:{self.session}:{self.asked}"
         while True:
