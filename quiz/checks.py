@@ -45,7 +45,7 @@ def given_away(item: QuizItem) -> bool:
     if distinctive & asked:
         return True
     # The name inside a short form of it: "MTurk" gives away "Mechanical Turk".
-    return any(len(s) >= 4 and w != s and 0 < len(w) - len(s) <= 2 and (w.endswith(s) or w.startswith(s))
+    return any(len(s) >= 4 and 0 < len(w) - len(s) <= 2 and (w.endswith(s) or w.startswith(s))
                for s in distinctive for w in asked)
 
 

@@ -15,7 +15,7 @@ MIN_LINE_WORDS = 3  # content words left around the blank: "Consumers can be: __
 MAX_PER_LINE = 2  # more blanks from one line would quiz the same sentence over and over
 MAX_TYPED_WORDS = 3  # longer answers are unfair to type
 MAX_LINE_CHARS = 240  # a longer line is cut to the sentence holding the blank
-# The blank right after a negation (at most one word between): "not ____", "No ____ needed", "not csv -> ____".
+# The blank right after a negation (at most two words between): "not ____", "No ____ needed", "not csv -> ____".
 _NEGATED_BLANK = re.compile(r"\b(?:not|no|without|never|cannot|isn't|doesn't|don't)\s+(?:\S+\s+){0,2}$",
                             re.IGNORECASE)
 
