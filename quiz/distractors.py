@@ -19,6 +19,7 @@ _TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by
     "month": 2.6e6, "months": 2.6e6, "year": 3.15e7, "years": 3.15e7, "kb": 1e3, "mb": 1e6, "gb": 1e9,
     "tb": 1e12, "kb/s": 1e3, "mb/s": 1e6, "gb/s": 1e9,
 }
+_RANGE = re.compile(r"^(\d+(?:\.\d+)?)(\s*[-–]\s*)(\d+(?:\.\d+)?)(.*)$")
 _NUMBER_TEXT = re.compile(r"^(?P<value>\d+(?:[.,]\d+)?|\.\d+)\s?(?P<unit>[^\d\s].*)?$")
 
 
@@ -50,8 +51,8 @@ def neighbours(notes: tuple[Note, ...], vectors: np.ndarray | None) -> Neighbour
 def parse_number(text: str) -> tuple[float, str] | None:
     """'900s' -> (900.0, 's'); '1,000' -> (1000.0, ''); None for ranges and other shapes."""
     match = _NUMBER_TEXT.match(text.strip())
-    if not match:
-        return None
+    if not match or re.match(r"\s*[-–]\s*\d", match.group("unit") or ""):
+        return None  # a range ("2-15"): its "unit" would be "-15"
     raw = match.group("value")
     value = raw.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+", raw) else raw.replace(",", ".")
     return float(value), (match.group("unit") or "").strip()
@@ -90,15 +91,24 @@ def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> 
 def number_variant(span: Span, seed: int) -> str:
     """A made-up wrong value in the answer's own unit (x2, /2 or x10): fine for a false statement,
     where the member only has to know the real value, not pick it among plausible ones."""
+    ranged = _RANGE.match(span.text.strip())
+    if ranged:  # "5-30FPS" -> "10-60FPS": both ends, so the range stays a range
+        low, dash, high, unit = ranged.groups()
+        factor = (2.0, 0.5, 10.0)[seed % 3]
+        return f"{_scaled(float(low), factor)}{dash}{_scaled(float(high), factor)}{unit}"
     parsed = parse_number(span.text)
     if parsed is None:
         return ""
     value, unit = parsed
     factors = (2.0, 0.5, 10.0) if value >= 2 else (2.0, 10.0, 5.0)
-    new = value * factors[seed % len(factors)]
-    text = f"{new:g}" if new != int(new) or new < 1e6 else str(int(new))
+    text = _scaled(value, factors[seed % len(factors)])
     spacer = " " if re.search(r"\d\s", span.text) else ""
     return f"{text}{spacer}{unit}" if unit else text
+
+
+def _scaled(value: float, factor: float) -> str:
+    new = value * factor
+    return f"{new:g}" if new != int(new) or new < 1e6 else str(int(new))
 
 
 def _note_numbers(note: Note) -> list[Span]:

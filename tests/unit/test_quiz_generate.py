@@ -290,3 +290,14 @@ def test_guides_are_quizzed_separately() -> None:
     assert {i.id for i in both if i.chunk_id in BY_CHUNK} == mine
     # a sibling heading of the other guide is never a wrong option here: options stay as they were
     assert {i.options for i in both if i.chunk_id in BY_CHUNK} == {i.options for i in ITEMS}
+
+
+def test_a_false_range_stays_a_range() -> None:
+    from quiz.distractors import number_variant, parse_number
+    from quiz.spans import Span
+
+    assert parse_number("2-15") is None and parse_number("5 - 30FPS") is None  # no value "2", unit "-15"
+    assert parse_number("900s") == (900.0, "s")
+    assert number_variant(Span("2-15", "number", "count", 0, 4), 0) == "4-30"  # not "20-15"
+    assert number_variant(Span("5-30FPS", "number", "count", 0, 7), 1) == "2.5-15FPS"
+    assert number_variant(Span("900s", "number", "duration", 0, 4), 0) == "1800s"
