@@ -11,6 +11,7 @@ from quiz.spans import Span, negated
 from quiz.text import content_stems
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
+MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
 
 
 def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
@@ -21,6 +22,8 @@ def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
         for li, line in enumerate(note.lines):
             if len(line) > MAX_STATEMENT_CHARS or len(content_stems(line)) < MIN_LINE_WORDS + 1:
                 continue
+            if ":" not in line and len(line.split()) < MIN_STATEMENT_WORDS:
+                continue  # "EC2 consumer tensorflow MXNet": a fragment, not a statement to judge
             items.extend(_statements(catalog, near, note, li, line))
     return items
 

@@ -110,3 +110,9 @@ def test_a_blank_only_where_the_note_decides_what_fills_it(items: list[QuizItem]
     assert sorted(o.lower() for o in parquet.options) == ["csv", "json", "parquet", "recordio-protobuf"]
     # A name given away by a short form of it ("MTurk" for "Mechanical Turk") is not asked.
     assert [i for i in clozes if i.answer == "Mechanical Turk" and "MTurk" in i.question] == []
+
+
+def test_true_false_only_on_statements(items: list[QuizItem]) -> None:
+    statements = [i.question.split("\n", 1)[1] for i in items if i.kind == "truefalse"]
+    assert not [s for s in statements if s.startswith("EC2 consumer tensorflow")]  # a fragment of a list
+    assert "Training: single-instance CPU" in statements  # short, but "Key: value" reads as a statement
