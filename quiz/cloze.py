@@ -40,6 +40,20 @@ def _sentence(line: str, span: Span) -> str:
     return line
 
 
+def _list_size(line: str, span: Span) -> int:
+    """How many items the list holding the span has ("tensorflow, MXNet, PyTorch, ONNX": 4); 1 when the
+    span is not an item of a list of short items."""
+    marks = (". ", "; ", ": ", "(", ")")
+    start = max((i + len(mark) for mark in marks if (i := line.rfind(mark, 0, span.start)) != -1), default=0)
+    end = min((i for mark in marks if (i := line.find(mark, span.end)) != -1), default=len(line))
+    clause = line[start:end]
+    # "jpg/png" is a list, "HTTP/2" a version
+    items = [p.strip(" .") for p in re.split(r",|\bor\b|\band\b|/(?!\d)", clause) if p.strip(" .")]
+    if len(items) < 2 or any(len(p.split()) > 3 for p in items) or span.text not in items:
+        return 1
+    return len(items)
+
+
 def _priority(span: Span) -> tuple[int, int]:
     # numbers first (the facts a study guide is for), then formats, then longer names
     rank = {"number": 0, "format": 1, "phrase": 2, "name": 3}[span.kind]
@@ -91,12 +105,15 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
         distractors = number_distractors(span, note, catalog)
     else:
         distractors = name_distractors(span, note, catalog, near)
+    family = catalog.family(span.text)
+    if span.kind != "number" and _list_size(line, span) >= 3 and (not family or len(distractors) < 3):
+        return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
     if len(distractors) < 3:
         distractors = []
         if len(span.text.split()) > MAX_TYPED_WORDS:
             return None
-        if sum(mentions(line, mate) for mate in catalog.family(span.text)) > 2:
-            return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
+        if sum(mentions(line, mate) for mate in family) > 2:
+            return None  # the same, for a list the line words more loosely
     prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
     question = f"{prompt} ({where}):\n{blanked}"
     base = 0.65 if not distractors else 0.45

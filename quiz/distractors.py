@@ -125,7 +125,22 @@ def same_thing(a: str, b: str) -> bool:
         return True
     if " " not in la and " " not in lb and fuzz.ratio(la, lb) >= 85:
         return True  # one word spelt two ways; "Kinesis data streams" vs "Kinesis Video Stream" differ
+    if " " not in la and " " not in lb and _abbreviated_prefix(la, lb):
+        return True
     return la == initials(b) or lb == initials(a)
+
+
+def _abbreviated_prefix(a: str, b: str) -> bool:
+    """'sgestimator' and 'sagemakerestimator': one name, its prefix written short ('sg' for 'sagemaker',
+    its letters in order) before the same tail of at least four letters."""
+    tail = 0
+    while tail < min(len(a), len(b)) and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    short, long = sorted((a[: len(a) - tail], b[: len(b) - tail]), key=len)
+    if tail < 4 or not short or len(short) == len(long) or short[0] != long[0]:
+        return False
+    letters = iter(long)
+    return all(ch in letters for ch in short)
 
 
 def name_distractors(

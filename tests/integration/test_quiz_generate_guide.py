@@ -99,6 +99,8 @@ def test_a_blank_only_where_the_note_decides_what_fills_it(items: list[QuizItem]
     # other notes (CPU, ARM, AWS for an instance type) would give it away. Not asked.
     assert asked("Hosted on C5, ____, M4, P3 or P2 instances") == []
     assert asked("Input in ____, MP3, MP4 or WAV") == []
+    assert asked("tensorflow, MXNet, PyTorch, ____, XGBoost") == []  # had image formats as options
+    assert asked("(HTTP/2 or ____)")  # "HTTP/2" is a version: a pair, not a list of three
     # Right after a negation, anything else fits too.
     assert asked("Accepts protobuf.recordIO format, not ____") == []
     assert asked("No ____ needed") == []
@@ -108,6 +110,9 @@ def test_a_blank_only_where_the_note_decides_what_fills_it(items: list[QuizItem]
     # Where the guide lists enough of a kind elsewhere, the blank keeps its choices, all of that kind.
     [parquet] = asked("which can transfom files into ____")
     assert sorted(o.lower() for o in parquet.options) == ["csv", "json", "parquet", "recordio-protobuf"]
+    # One name written two ways is never a wrong option for the other.
+    for item in clozes:
+        assert not {"SGEstimator", "SageMakerEstimator"} <= set(item.options), item
     # A name given away by a short form of it ("MTurk" for "Mechanical Turk") is not asked.
     assert [i for i in clozes if i.answer == "Mechanical Turk" and "MTurk" in i.question] == []
 

@@ -301,3 +301,11 @@ def test_a_false_range_stays_a_range() -> None:
     assert number_variant(Span("2-15", "number", "count", 0, 4), 0) == "4-30"  # not "20-15"
     assert number_variant(Span("5-30FPS", "number", "count", 0, 7), 1) == "2.5-15FPS"
     assert number_variant(Span("900s", "number", "duration", 0, 4), 0) == "1800s"
+
+
+def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
+    from quiz.distractors import same_thing
+
+    assert same_thing("SGEstimator", "SageMakerEstimator") and same_thing("SG Studio", "Studio")
+    assert not same_thing("Word2vec", "Object2vec") and not same_thing("XGBoost", "AdaBoost")
+    assert not same_thing("Tensorflow", "TensorBoard")
