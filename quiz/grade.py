@@ -18,7 +18,8 @@ from quiz.text import initials, parenthetical, stem, strip_parenthetical
 
 _ARTICLES = frozenset({"a", "an", "the"})
 # Words a member may add or leave out without changing which thing they name.
-_OPTIONAL = frozenset({"amazon", "aws", "service", "algorithm", "format", "file", "mode", "per", "of"})
+_OPTIONAL = frozenset({"amazon", "aws", "service", "algorithm", "format", "file", "mode", "per", "of",
+                       "regularization"})
 _UNIT_ALIASES = {
     "hour": "h", "hours": "h", "hr": "h", "hrs": "h", "second": "s", "seconds": "s", "sec": "s", "secs": "s",
     "minute": "min", "minutes": "min", "mins": "min", "millisecond": "ms", "milliseconds": "ms",
@@ -77,10 +78,15 @@ def _word_match(expected: str, typed: str) -> str:
     return "typo" if distance <= allowed and first_ok else ""
 
 
+def _optional(token: str) -> bool:
+    """A filler word, also misspelt when long ("regularisation", "algoritm")."""
+    return token in _OPTIONAL or any(len(word) >= 8 and _word_match(word, token) for word in _OPTIONAL)
+
+
 def _match_tokens(expected: list[str], typed: list[str]) -> str:
     """'exact', 'typo' or '' for two token lists; word order and optional filler words are free."""
     exp = [t for t in expected if t not in _OPTIONAL] or expected
-    got = [t for t in typed if t not in _OPTIONAL] or typed
+    got = [t for t in typed if not _optional(t)] or typed
     if _numbers(exp) != _numbers(got):
         return ""
     if "".join(exp) == "".join(got):

@@ -9,6 +9,9 @@ CASES = [
     # (expected, typed, correct)
     # case, punctuation, articles
     ("XGBoost", "xgboost", True),
+    ("L2 Regularization", "L2", True),  # the kind of thing may be left out, as "algorithm" or "service"
+    ("L2 Regularization", "L1", False),
+    ("L1 Regularization", "L1 regularisation", True),
     ("XGBoost", "XGBOOST", True),
     ("DynamoDB", "dynamo db", True),
     ("SageMaker", "Sagemaker", True),
