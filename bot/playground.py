@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 LOCAL_GUILD, LOCAL_MEMBER = 0, 1
 DRILL_SIZE = 3
+COMMANDS = frozenset({"/quiz", "/review", "/stats", "/drill", "/help", "/quit", "/exit"})
 HELP = """Type a question about the notes, or a command:
   /quiz [topic]   a question from the notes (e.g. /quiz kinesis)
   /review         the questions due for you (spaced repetition)
@@ -107,7 +108,7 @@ class Playground:
             reply = next(it).strip()
         except StopIteration:
             raise EOFError from None
-        if reply.startswith("/"):
+        if reply.partition(" ")[0].lower() in COMMANDS:  # "/opt/ml/model" stays an answer
             raise _CommandDuringQuestion(reply)
         return reply
 

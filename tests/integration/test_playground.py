@@ -84,3 +84,20 @@ def test_unusable_database_path_is_a_clear_error(index_cache, tmp_path):
                          env=env, timeout=120)
     assert out.returncode == 2
     assert "error: quiz store" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_answer_that_looks_like_a_path_is_an_answer(services):
+    import io
+
+    from bot.playground import Playground
+    from quiz.item import QuizItem
+
+    item = QuizItem.create(chunk_id="c", kind="cloze", question="Type the missing word or number (Docker):\n"
+                           "Model artifacts are written to ____", options=(), answer="/opt/ml/model",
+                           explanation="Model artifacts are written to /opt/ml/model", section="6.1 Docker",
+                           difficulty=0.5, topic_path=("6.1 Docker",))
+    services.store.sync_items([*services.items, item])
+    out = io.StringIO()
+    Playground(services, out).pose(item, iter(["/opt/ml/model"]))
+    assert "Right" in out.getvalue()
+    services.store.sync_items(services.items)
