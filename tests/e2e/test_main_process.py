@@ -44,6 +44,18 @@ async def start_bot(fake: FakeDiscord, token: str, index_cache: Path, data: Path
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
+async def interrupt(proc: asyncio.subprocess.Process) -> str:
+    """Ctrl-C, as a member stopping the bot would; killed if it does not stop. Returns its log."""
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    except TimeoutError:
+        proc.kill()
+        _, stderr = await proc.communicate()
+    return stderr.decode()
+
+
 async def test_the_main_command_runs_the_discord_bot_until_ctrl_c(fake, index_cache, tmp_path) -> None:
     proc = await start_bot(fake, TOKEN, index_cache, tmp_path)
     try:
@@ -62,10 +74,8 @@ async def test_the_main_command_runs_the_discord_bot_until_ctrl_c(fake, index_ca
             env={**os.environ, "DATABASE_PATH": str(tmp_path / "bot.db"), "DISCORD_TOKEN": ""})
         assert await health.wait() == 0
     finally:
-        proc.send_signal(signal.SIGINT)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
-    log = stderr.decode()
-    assert proc.returncode == 130
+        log = await interrupt(proc)
+    assert proc.returncode == 130, log
     assert "Traceback" not in log
     assert "index loaded: 285 notes" in log
     assert TOKEN not in log  # the secret is never logged
@@ -75,9 +85,12 @@ async def test_the_main_command_runs_the_discord_bot_until_ctrl_c(fake, index_ca
 async def test_a_rejected_token_is_one_clear_line(fake, index_cache, tmp_path) -> None:
     wrong = "MTIz.wrong-token.never-printed"
     proc = await start_bot(fake, wrong, index_cache, tmp_path)
-    _, stderr = await asyncio.wait_for(proc.communicate(), 60)
-    log = stderr.decode()
-    assert proc.returncode == 2
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+        log = stderr.decode()
+    except TimeoutError:
+        log = await interrupt(proc)
+    assert proc.returncode == 2, log
     assert "Discord rejected DISCORD_TOKEN: check the bot token in your environment" in log
     assert "Traceback" not in log and wrong not in log
     assert fake.command_syncs == []
