@@ -106,14 +106,14 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
     else:
         distractors = name_distractors(span, note, catalog, near)
     family = catalog.family(span.text)
-    if span.kind != "number" and _list_size(line, span) >= 3 and (not family or len(distractors) < 3):
+    # The list the span is one of: by the line's punctuation, or by the names the guide lists with it.
+    listed = 0 if span.kind == "number" else max(_list_size(line, span), sum(mentions(line, m) for m in family))
+    if listed >= 3 and (not family or len(distractors) < 3):
         return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
     if len(distractors) < 3:
         distractors = []
         if len(span.text.split()) > MAX_TYPED_WORDS:
             return None
-        if sum(mentions(line, mate) for mate in family) > 2:
-            return None  # the same, for a list the line words more loosely
     prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
     question = f"{prompt} ({where}):\n{blanked}"
     base = 0.65 if not distractors else 0.45
