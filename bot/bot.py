@@ -97,8 +97,7 @@ class StudyBot(commands.Bot):
     async def heartbeat(self) -> None:
         """Touch the heartbeat file while connected: the Docker health check (`python -m bot health`) reads it."""
         if self.connected and not self.is_closed():
-            path = self.settings.heartbeat_path
-            await asyncio.to_thread(_touch, path)
+            await asyncio.to_thread(_touch, self.settings.heartbeat_path)
 
     @heartbeat.before_loop
     async def _before_heartbeat(self) -> None:
@@ -113,12 +112,12 @@ class StudyBot(commands.Bot):
 
     async def on_resumed(self) -> None:
         self.connected = True
-        await asyncio.to_thread(_touch, self.settings.heartbeat_path)
+        await self.heartbeat()  # one beat now (the loop's body); the loop's next is a while off
 
     async def on_ready(self) -> None:
         self.connected = True
         # Healthy from now: the loop's first beat may have run just before this, and the next is a while off.
-        await asyncio.to_thread(_touch, self.settings.heartbeat_path)
+        await self.heartbeat()
         # May run again after a reconnect: only log here.
         log.info("connected as %s (%s) to %d server(s)", self.user, getattr(self.user, "id", "?"), len(self.guilds))
 
