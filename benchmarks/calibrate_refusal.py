@@ -19,9 +19,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.evaluation import load_questions  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from eval.dataset import FIRST_SET, load_questions  # noqa: E402
 from index.answer import RefusalPolicy  # noqa: E402
 
 MAX_FALSE_REFUSAL = 0.05
@@ -49,7 +49,7 @@ def rates(conf: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
 
 def main() -> int:
     services = Services.load(Settings.from_env(), quiz=False)
-    questions = load_questions(ROOT / "eval" / "questions.jsonl")
+    questions = load_questions([FIRST_SET])
     x = np.array([features(services, q.question) for q in questions])
     y = np.array([q.answerable for q in questions])
     dev = np.array([q.split == "dev" for q in questions])

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bot.evaluation import load_questions  # noqa: E402
+from eval.dataset import FIRST_SET, load_questions  # noqa: E402
 
 GUIDE = ROOT / "corpus" / "aws_machine_learning_specialty.txt"
 
@@ -75,7 +75,7 @@ def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def questions(n: int) -> list[str]:
-    base = [q.question for q in load_questions(ROOT / "eval" / "questions.jsonl")]
+    base = [q.question for q in load_questions([FIRST_SET])]
     out = list(base)
     prefixes = ["quick one: ", "in short, ", "exam q: ", "help: "]
     i = 0

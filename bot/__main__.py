@@ -35,9 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     quiz.add_argument("--count", type=int, default=5)
     quiz.add_argument("--seed", type=int, default=None)
     quiz.add_argument("--topic", default=None)
-    ev = sub.add_parser("eval", help="retrieval evaluation against baselines (eval/questions.jsonl)")
-    ev.add_argument("--questions", type=Path, default=Path("eval/questions.jsonl"))
-    ev.add_argument("--split", choices=("dev", "test", "all"), default="all")
+    ev = sub.add_parser("eval", help="retrieval evaluation against baselines (eval/questions.jsonl, eval/sets/)")
+    ev.add_argument("--questions", type=Path, action="append", help="a questions file (default: all of eval/)")
+    ev.add_argument("--work-dir", type=Path, default=Path(".cache/eval"), help="the evaluation corpus and index")
+    ev.add_argument("--dump", type=Path, help="write our result for each question here, one JSON a line")
     sub.add_parser("health", help="exit 0 while the running Discord bot is connected (Docker health check)")
     args = parser.parse_args(argv)
 
@@ -57,9 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "health":
             return _health(settings)
         if args.command == "eval":
-            from bot.evaluation import run_eval
-
-            return run_eval(settings, args.questions, args.split)
+            return _eval(settings, args)
         return _run(settings)
     except KeyboardInterrupt:
         return 130
@@ -109,15 +108,24 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
                 print(str(exc))
             continue
         if args.json:
-            print(json.dumps({
-                "question": question,
-                "answerable": answer.answerable,
-                "hits": [{"text": h.chunk.text, "section": h.chunk.section, "score": round(h.score, 4)}
-                         for h in answer.hits],
-            }, ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(question, answer), ensure_ascii=False), flush=True)
         else:
             print(render_answer(answer))
     return status if args.batch is None else 0
+
+
+def answer_json(question: str, answer) -> dict:
+    """The `ask --json` contract; `options` and `points_to` only for a question with options."""
+
+    def hit(h) -> dict:
+        return {"text": h.chunk.text, "section": h.chunk.section, "score": round(h.score, 4)}
+
+    out: dict = {"question": question, "answerable": answer.answerable, "hits": [hit(h) for h in answer.hits]}
+    if answer.options:
+        out["options"] = [{"label": o.label, "text": o.text, "hits": [hit(q.hit) for q in o.quotes]}
+                          for o in answer.options]
+        out["points_to"] = answer.points_to
+    return out
 
 
 def _quiz(settings: Settings, args: argparse.Namespace) -> int:
@@ -149,6 +157,18 @@ def _quiz(settings: Settings, args: argparse.Namespace) -> int:
         else:
             print(plain(render_item(item, typed_hint=None)) + f"\n  answer: {item.answer}\n")
     return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    # The evaluation lives beside its question sets (eval/), outside the bot's packages.
+    from eval.dataset import EvalError
+    from eval.report import run_eval
+
+    try:
+        return run_eval(settings.corpus_dir, args.work_dir, args.questions, args.dump)
+    except EvalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def _health(settings: Settings, max_age_seconds: float = 180.0) -> int:

@@ -1,7 +1,6 @@
 """Known failures -> one line a member or operator can act on; None for real bugs."""
 from __future__ import annotations
 
-from bot.evaluation import EvalError
 from bot.settings import SettingsError
 from index.answer import BadQuestionError
 from index.embed import ModelMissingError
@@ -9,7 +8,7 @@ from index.parse import GuideError
 from index.store import IndexStoreError
 from quiz.records import StoreError
 
-_KNOWN = (BadQuestionError, EvalError, GuideError, IndexStoreError, ModelMissingError, SettingsError, StoreError)
+_KNOWN = (BadQuestionError, GuideError, IndexStoreError, ModelMissingError, SettingsError, StoreError)
 
 
 def user_message(exc: BaseException) -> str | None:

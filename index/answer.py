@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from index.lexical import Tokenizer
+from index.question import ParsedQuestion, parse_question
 from index.retrieve import Hit, Retriever
 
 MAX_HITS = 10
@@ -39,12 +40,24 @@ class QuotedHit:
 
 
 @dataclass(frozen=True)
+class OptionNotes:
+    """What the notes say about one option of a pasted exam question."""
+
+    label: str  # "A"
+    text: str
+    quotes: tuple[QuotedHit, ...]  # the note that bears most on stem + option (none when nothing does)
+    support: float  # how strongly the notes back this option, comparable across the question's options
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answerable: bool
     quotes: tuple[QuotedHit, ...]  # best first; when not answerable, the nearest notes
     confidence: float
     nearest_sections: tuple[str, ...]  # distinct sections of the hits, best first
+    options: tuple[OptionNotes, ...] = ()  # for a pasted exam question with options
+    points_to: str | None = None  # option letter(s) the notes clearly favour, else None
 
     @property
     def hits(self) -> tuple[Hit, ...]:
@@ -68,16 +81,31 @@ class Answerer:
 
     def answer(self, question: str, k: int = 3) -> Answer:
         text = clean_question(question)
+        parsed = parse_question(question)
         k = max(1, min(k, MAX_HITS))
+        query = parsed.search_text()
         # The decision looks at the top 3 whatever k is, so asking for fewer notes never flips it.
-        hits = self.retriever.search(text, max(k, 3))
-        confidence = self.confidence(text, hits)
+        hits = self.retriever.search(query, max(k, 3))
+        confidence = self.confidence(query, hits)
         answerable = confidence >= self.policy.min_confidence
         hits = hits[:k]
-        tokens = set(self.retriever.tokenizer.tokenize(text, correct=True))
-        quotes = tuple(QuotedHit(h, _best_line(h, tokens, self.retriever.tokenizer)) for h in hits)
+        quotes = self._quotes(query, hits)
         sections = tuple(dict.fromkeys(h.chunk.section for h in hits))
-        return Answer(text, answerable, quotes, confidence, sections)
+        options = self._options(parsed) if parsed.has_options else ()
+        return Answer(text, answerable, quotes, confidence, sections, options, None)
+
+    def _quotes(self, query: str, hits: list[Hit]) -> tuple[QuotedHit, ...]:
+        tokens = set(self.retriever.tokenizer.tokenize(query, correct=True))
+        return tuple(QuotedHit(h, _best_line(h, tokens, self.retriever.tokenizer)) for h in hits)
+
+    def _options(self, parsed: ParsedQuestion) -> tuple[OptionNotes, ...]:
+        out = []
+        for option in parsed.options:
+            query = f"{parsed.stem} {option.text}"
+            hits = self.retriever.search(query, 1)
+            out.append(OptionNotes(option.label, option.text, self._quotes(option.text, hits),
+                                   hits[0].score if hits else 0.0))
+        return tuple(out)
 
     def confidence(self, question: str, hits: list[Hit]) -> float:
         if not hits:
