@@ -1,4 +1,4 @@
-"""Fit the refusal policy on the dev split of eval/questions.jsonl and print it, with test figures.
+"""Fit the refusal policy on the dev split of every eval set (all shapes, both guides) and print it.
 
     python benchmarks/calibrate_refusal.py
 
@@ -6,7 +6,9 @@ Features per question: the best note's fused score and the IDF-weighted share of
 terms found in the best note / in the top 3. A logistic regression (plain NumPy) separates
 answerable from off-guide questions; its weights are rescaled so the score's weight is 1, and the
 threshold is the one refusing the most off-guide dev questions with at most 5% of answerable ones
-refused. Paste the printed values into index/answer.py's RefusalPolicy.
+refused. The corpus is the evaluation's (corpus/ + eval/guides/), the query what the Answerer searches
+with (an exam question's stem). Paste the printed values into index/answer.py's RefusalPolicy; the
+held-out figures, per shape, are printed for the record only.
 """
 from __future__ import annotations
 
@@ -19,16 +21,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.services import Services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from eval.dataset import FIRST_SET, load_questions  # noqa: E402
-from index.answer import RefusalPolicy  # noqa: E402
+from eval.dataset import SHAPES, default_files, load_questions  # noqa: E402
+from eval.report import eval_corpus, load_answerer  # noqa: E402
+from index.answer import Answerer, RefusalPolicy  # noqa: E402
+from index.question import parse_question  # noqa: E402
 
 MAX_FALSE_REFUSAL = 0.05
 
 
-def features(services: Services, question: str) -> list[float]:
-    retriever = services.answerer.retriever
+def features(answerer: Answerer, question: str) -> list[float]:
+    retriever = answerer.retriever
+    question = parse_question(question).search_text()
     hits = retriever.search(question, 3)
     top, all_ = retriever.term_coverage(question, hits)
     return [hits[0].score, top, all_]
@@ -48,9 +51,10 @@ def rates(conf: np.ndarray, y: np.ndarray, t: float) -> tuple[float, float]:
 
 
 def main() -> int:
-    services = Services.load(Settings.from_env(), quiz=False)
-    questions = load_questions([FIRST_SET])
-    x = np.array([features(services, q.question) for q in questions])
+    work = ROOT / ".cache" / "eval"
+    answerer = load_answerer(work / "index")(eval_corpus(ROOT / "corpus", work))
+    questions = load_questions(default_files())
+    x = np.array([features(answerer, q.question) for q in questions])
     y = np.array([q.answerable for q in questions])
     dev = np.array([q.split == "dev" for q in questions])
     mu, sd = x[dev].mean(0), x[dev].std(0) + 1e-9
@@ -69,6 +73,14 @@ def main() -> int:
         refused, false = rates(conf[mask], y[mask], policy.min_confidence)
         print(f"{name:5} off-guide refused {refused:.3f}  answerable refused {false:.3f}  "
               f"({int((~y[mask]).sum())} off-guide, {int(y[mask].sum())} answerable)")
+    shape = np.array([q.shape for q in questions])
+    for name, mask in (("dev", dev), ("test", ~dev)):
+        for sh in SHAPES:
+            m = mask & (shape == sh)
+            if m.any():
+                refused, false = rates(conf[m], y[m], policy.min_confidence)
+                print(f"  {name:5} {sh:13} off-guide refused {refused:.2f} ({int((~y[m]).sum())})  "
+                      f"answerable refused {false:.2f} ({int(y[m].sum())})")
     return 0
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from index.answer import Answer, QuotedHit
+from index.answer import Answer, OptionNotes, QuotedHit
 from quiz.item import QuizItem
 from quiz.records import AnswerResult, LeaderboardRow, MemberStats
 
@@ -28,7 +28,29 @@ def render_answer(answer: Answer) -> str:
         return "\n".join(lines)
     parts = ["**From the notes:**"]
     parts.extend(render_quote(q) for q in answer.quotes)
+    if answer.options:
+        parts.append("**What the notes say about each option:**")
+        parts.extend(render_option(o) for o in answer.options)
+        if answer.points_to:
+            parts.append(f"The notes point to **{answer.points_to}**.")
     return "\n\n".join(parts)
+
+
+MAX_OPTION_SHOWN = 200  # an option's own text, echoed above its note
+
+
+def render_option(option: OptionNotes) -> str:
+    """The option, then the one line of the note that bears most on it, with the note's section."""
+    head = f"**{option.label}.** {escape(_shorten(option.text, MAX_OPTION_SHOWN))}"
+    if not option.quotes:
+        return f"{head}\n> _nothing in the notes_"
+    quote = option.quotes[0]
+    chunk = quote.hit.chunk
+    lines = chunk.text.split("\n")
+    line = lines[min(quote.best_line, len(lines) - 1)].strip().removeprefix("• ")
+    if chunk.kind == "code":
+        line = line.replace("`", "ˋ")
+    return f"{head}\n📘 {escape(chunk.section)}\n> {escape(_shorten(line))}"
 
 
 def render_quote(quote: QuotedHit) -> str:

@@ -47,6 +47,7 @@ class Retriever:
         doc_terms = [self.tokenizer.tokenize(search_text(c)) for c in self.chunks]
         self._bm25 = Bm25(doc_terms)
         self._terms = {c.id: frozenset(t) for c, t in zip(self.chunks, doc_terms, strict=True)}
+        self._row = {c.id: i for i, c in enumerate(self.chunks)}
 
     def search(self, question: str, k: int = 3) -> list[Hit]:
         question = question.strip()[:MAX_QUESTION_CHARS]
@@ -67,6 +68,19 @@ class Retriever:
         fused = dense + w.lexical * lex
         order = np.argsort(-fused, kind="stable")[:k]
         return [Hit(self.chunks[candidates[i]], float(fused[i]), float(dense[i]), float(lex[i])) for i in order]
+
+    def rescore(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The same hits scored against another question (an exam question's stem), same order."""
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        if not question or not hits:
+            return list(hits)
+        qvec = self._encode([question])[0]
+        body = self._bm25.scores(self.tokenizer.tokenize(question, correct=True))
+        rows = [self._row[h.chunk.id] for h in hits]
+        dense = self.store.vectors[rows] @ qvec
+        lex = _squash(body[rows], self.weights.bm25_half)
+        fused = dense + self.weights.lexical * lex
+        return [Hit(h.chunk, float(f), float(d), float(x)) for h, f, d, x in zip(hits, fused, dense, lex, strict=True)]
 
 
     def term_coverage(self, question: str, hits: list[Hit]) -> tuple[float, float]:

@@ -805,3 +805,44 @@ async def test_connected_bot_keeps_the_health_check_green(world: BotWorld) -> No
     stale = heartbeat.stat().st_mtime - 600
     os.utime(heartbeat, (stale, stale))
     assert _health(world.settings) == 1  # a bot that stopped refreshing it is unhealthy
+
+
+PASTED_EXAM_QUESTION = """A data scientist trains a SageMaker built-in algorithm on a large dataset in S3 and wants \
+training to start faster by streaming the data to the container instead of downloading all of it first. Which \
+input setting should the data scientist use?
+A. File mode
+B. Pipe mode
+C. Spot instances with checkpoints
+D. Elastic Inference
+
+I think it's A but not sure, anyone?"""
+
+
+def _check_option_answer(parts: list, world: BotWorld) -> None:
+    text = "\n".join(p.content for p in parts)
+    assert parts[0].content.startswith("**From the notes:**")
+    assert "**What the notes say about each option:**" in text
+    for label, note in (("A", "File mode"), ("B", "Pipe mode"), ("C", "Spot instances")):
+        after = text.split(f"**{label}.**", 1)[1].split("**", 1)[0]
+        assert note in after, (label, after)
+    assert "anyone?" not in text.split("**D.**", 1)[1]  # the member's comment is not option D
+    assert all(len(p.content) <= MESSAGE_LIMIT for p in parts)
+    assert all(p.allowed_mentions and p.allowed_mentions["parse"] == [] for p in parts), [
+        p.allowed_mentions for p in parts]
+    buttons = parts[-1].custom_ids
+    assert buttons[0].startswith("sgb:quizme:") and buttons[1:] == ["sgb:fb:1", "sgb:fb:0"]
+
+
+async def test_pasted_four_option_question_by_ask_and_by_mention(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    async with world.run():
+        _, parts = await world.ask(PASTED_EXAM_QUESTION, user=alice)
+        _check_option_answer(parts, world)
+        since = len(fake.bot_messages)
+        posted = await fake.post_message(f"<@{fake.bot_user_id}> {PASTED_EXAM_QUESTION}", author=bob)
+        await fake.wait_for(lambda: any(m.custom_ids for m in fake.bot_messages[since:]), 10,
+                            description="the last part of the answer, with its buttons")
+        replies = fake.bot_messages[since:]
+        assert replies[0].reference_id == int(posted["id"])
+        _check_option_answer(replies, world)

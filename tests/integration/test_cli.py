@@ -94,3 +94,27 @@ def test_a_reader_that_leaves_early_gets_no_traceback(index_cache, tmp_path):
     assert proc.wait(timeout=120) == 1
     assert json.loads(first)["answerable"] is True
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+FOUR_OPTIONS = """A data scientist trains a SageMaker built-in algorithm on a large dataset in S3 and wants training \
+to start faster by streaming the data to the container instead of downloading all of it first. Which input \
+setting should the data scientist use?
+A. File mode
+B. Pipe mode
+C. Spot instances with checkpoints
+D. Elastic Inference"""
+
+
+def test_ask_json_adds_options_and_pointer_for_option_questions_only(index_cache):
+    out = run(["ask", "--json", "--k", "2", FOUR_OPTIONS], index_cache)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert set(data) == {"question", "answerable", "hits", "options", "points_to"}
+    assert data["answerable"] is True and len(data["hits"]) == 2  # the stem's notes, as before
+    assert all(set(h) == {"text", "section", "score"} for h in data["hits"])
+    assert [o["label"] for o in data["options"]] == ["A", "B", "C", "D"]
+    assert data["options"][1]["text"] == "Pipe mode"
+    assert all(set(h) == {"text", "section", "score"} for o in data["options"] for h in o["hits"])
+    assert "Pipe mode" in data["options"][1]["hits"][0]["section"]
+    assert "Spot instances" in data["options"][2]["hits"][0]["text"]
+    assert data["points_to"] in (None, "B")  # never a wrong pointer

@@ -93,3 +93,26 @@ def test_a_typed_item_says_how_to_answer_only_where_a_button_exists():
     assert render_item(item).endswith(TYPED_HINT)  # Discord: the answer button is under the message
     terminal = render_item(item, 2, typed_hint=None)  # the playground prompts "your answer:" itself
     assert terminal.startswith("**Q2.** Type the missing word") and "button" not in terminal
+
+
+def test_option_question_shows_each_options_note_within_the_limit() -> None:
+    from index.answer import OptionNotes
+
+    base = _answer("Pipe mode\n  • streams S3 data to the training container")
+    note = base.quotes[0]
+    options = tuple(OptionNotes(label, text, (note,) if label != "D" else (), 0.5)
+                    for label, text in zip("ABCD", ["File mode", "Pipe mode", "Spot " * 100, "__init__ things"],
+                                           strict=True))
+    answer = Answer("q", True, base.quotes * 3, 1.5, base.nearest_sections, options, None)
+    text = render_answer(answer)
+    assert "**What the notes say about each option:**" in text
+    for label in "ABCD":
+        assert f"**{label}.**" in text
+    assert "> _nothing in the notes_" in text.split("**D.**")[1]
+    assert "\\_\\_init\\_\\_" in text  # option text shown literally
+    assert "point to" not in text
+    assert all(len(part) <= MESSAGE_LIMIT for part in split_message(text))
+    pointed = render_answer(Answer("q", True, base.quotes, 1.5, base.nearest_sections, options, "B"))
+    assert pointed.endswith("The notes point to **B**.")
+    refused = render_answer(Answer("q", False, base.quotes, 0.1, base.nearest_sections, options, None))
+    assert "each option" not in refused and refused.startswith("I couldn't find that in the notes")

@@ -31,3 +31,15 @@ def test_quiz_reads_no_environment_variables() -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"}:
                 raise AssertionError(f"{path.name} reads the environment")
+
+
+INDEX = QUIZ.parent / "index"
+
+
+def test_index_never_imports_discord_bot_or_quiz() -> None:
+    for path in sorted(INDEX.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in {"discord", "bot", "quiz"}, f"index/{path.name} imports {name}"
