@@ -110,12 +110,14 @@ class Answerer:
     def _options(self, parsed: ParsedQuestion) -> tuple[OptionNotes, ...]:
         """Each option's own note, found by the option's words (with the stem, every option drew the same
         note), and its support: how well that note fits the stem, comparable across the options."""
+        found = [self.retriever.search(option.text, 1) for option in parsed.options]
+        # One rescoring call for all options: the stem is encoded once, not once an option.
+        support = iter(self.retriever.rescore(parsed.stem, [h for hits in found for h in hits]))
         out = []
-        for option in parsed.options:
-            hits = self.retriever.search(option.text, 1)
-            support = self.retriever.rescore(parsed.stem, hits)[0].score if hits else 0.0
+        for option, hits in zip(parsed.options, found, strict=True):
+            score = next(support).score if hits else 0.0
             quotes = self._quotes(f"{option.text} {parsed.stem}", hits)
-            out.append(OptionNotes(option.label, option.text, quotes, support))
+            out.append(OptionNotes(option.label, option.text, quotes, score))
         return tuple(out)
 
     def confidence(self, question: str, hits: list[Hit]) -> float:

@@ -1,6 +1,7 @@
 """Question -> ranked Hits: dense FAISS scores fused with BM25 and typo-tolerant term matching."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -44,6 +45,8 @@ class Retriever:
         self.tokenizer: Tokenizer = store.tokenizer
         self.weights = weights or FusionWeights()
         self._encode = encode
+        # An exam question's stem is encoded for its search and again to score each option's note.
+        self._vector = functools.lru_cache(maxsize=256)(lambda text: self._encode([text])[0])
         doc_terms = [self.tokenizer.tokenize(search_text(c)) for c in self.chunks]
         self._bm25 = Bm25(doc_terms)
         self._terms = {c.id: frozenset(t) for c, t in zip(self.chunks, doc_terms, strict=True)}
@@ -56,7 +59,7 @@ class Retriever:
         if not question or k == 0:
             return []
         w = self.weights
-        qvec = self._encode([question])[0]
+        qvec = self._vector(question)
         pool = min(n, max(w.candidates, k))
         _, dense_ids = self.store.dense.search(qvec[None, :], pool)
         tokens = self.tokenizer.tokenize(question, correct=True)
@@ -74,7 +77,7 @@ class Retriever:
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not question or not hits:
             return list(hits)
-        qvec = self._encode([question])[0]
+        qvec = self._vector(question)
         body = self._bm25.scores(self.tokenizer.tokenize(question, correct=True))
         rows = [self._row[h.chunk.id] for h in hits]
         dense = self.store.vectors[rows] @ qvec
