@@ -53,8 +53,8 @@ class OptionNotes:
 
     label: str  # "A"
     text: str
-    quotes: tuple[QuotedHit, ...]  # the note that bears most on stem + option (none when nothing does)
-    support: float  # how strongly the notes back this option, comparable across the question's options
+    quotes: tuple[QuotedHit, ...]  # the note the option's own words find (none when nothing does)
+    support: float  # how well that note fits the stem, comparable across the question's options
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def _pointer(options: tuple[OptionNotes, ...]) -> str | None:
     ranked = sorted(options, key=lambda o: o.support, reverse=True)
     if len(ranked) < 2 or not ranked[0].quotes or ranked[0].support - ranked[1].support < POINTER_MARGIN:
         return None
-    if ranked[0].quotes[0].hit.chunk.id == ranked[1].quotes[0].hit.chunk.id:
+    if ranked[1].quotes and ranked[0].quotes[0].hit.chunk.id == ranked[1].quotes[0].hit.chunk.id:
         return None  # two options on one note: the margin is noise
     return ranked[0].label
 
