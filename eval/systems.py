@@ -30,7 +30,6 @@ class Result:
     texts: tuple[str, ...]  # the question's notes, best first
     confidence: float  # the refusal score
     answered: bool | None  # the system's own decision, or None: refused below a calibrated threshold
-    shown: tuple[str, ...] = ()  # every note shown to the member (with the per-option notes)
     points_to: str = ""  # option letters the answer points to, "" for none
 
 
@@ -56,8 +55,7 @@ class Ours:
         assert self.answerer is not None, "fit first"
         answer = self.answerer.answer(question, RANK_DEPTH)
         texts = tuple(h.chunk.text for h in answer.hits)
-        shown = texts[:3] + tuple(q.hit.chunk.text for o in answer.options for q in o.quotes)
-        return Result(texts, answer.confidence, answer.answerable, shown, answer.points_to or "")
+        return Result(texts, answer.confidence, answer.answerable, points_to=answer.points_to or "")
 
 
 class DenseFixedChunks:
@@ -80,7 +78,7 @@ class DenseFixedChunks:
         assert self._index is not None, "fit first"
         scores, ids = self._index.search(self._encode([question]), min(RANK_DEPTH, len(self._texts)))
         texts = tuple(self._texts[i] for i in ids[0] if i >= 0)
-        return Result(texts, float(scores[0][0]), None, texts[:3])
+        return Result(texts, float(scores[0][0]), None)
 
 
 class Bm25Notes:
@@ -101,7 +99,7 @@ class Bm25Notes:
         s = self._bm25.scores(self._plain.findall(question.lower()))
         order = np.argsort(-s, kind="stable")[:RANK_DEPTH]
         texts = tuple(self._texts[i] for i in order)
-        return Result(texts, float(s[order[0]]) if len(order) else 0.0, None, texts[:3])
+        return Result(texts, float(s[order[0]]) if len(order) else 0.0, None)
 
 
 def fixed_size_chunks(corpus_dir: Path) -> list[str]:

@@ -62,29 +62,28 @@ class Retriever:
         qvec = self._vector(question)
         pool = min(n, max(w.candidates, k))
         _, dense_ids = self.store.dense.search(qvec[None, :], pool)
-        tokens = self.tokenizer.tokenize(question, correct=True)
-        body = self._bm25.scores(tokens)
+        body = self._bm25.scores(self.tokenizer.tokenize(question, correct=True))
         lexical_ids = np.argpartition(-body, pool - 1)[:pool] if pool < n else np.arange(n)
         candidates = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
-        dense = self.store.vectors[candidates] @ qvec
-        lex = _squash(body[candidates], w.bm25_half)
-        fused = dense + w.lexical * lex
-        order = np.argsort(-fused, kind="stable")[:k]
-        return [Hit(self.chunks[candidates[i]], float(fused[i]), float(dense[i]), float(lex[i])) for i in order]
+        hits = self._fuse(candidates, qvec, body)
+        order = sorted(range(len(hits)), key=lambda i: -hits[i].score)[:k]  # stable, as argsort was
+        return [hits[i] for i in order]
 
     def rescore(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The same hits scored against another question (an exam question's stem), same order."""
         question = question.strip()[:MAX_QUESTION_CHARS]
         if not question or not hits:
             return list(hits)
-        qvec = self._vector(question)
         body = self._bm25.scores(self.tokenizer.tokenize(question, correct=True))
-        rows = [self._row[h.chunk.id] for h in hits]
+        return self._fuse(np.array([self._row[h.chunk.id] for h in hits]), self._vector(question), body)
+
+    def _fuse(self, rows: np.ndarray, qvec: np.ndarray, body: np.ndarray) -> list[Hit]:
+        """The notes of `rows` scored: cosine with the question + weighted, squashed BM25 (`body`)."""
         dense = self.store.vectors[rows] @ qvec
         lex = _squash(body[rows], self.weights.bm25_half)
         fused = dense + self.weights.lexical * lex
-        return [Hit(h.chunk, float(f), float(d), float(x)) for h, f, d, x in zip(hits, fused, dense, lex, strict=True)]
-
+        return [Hit(self.chunks[r], float(f), float(d), float(x)) for r, f, d, x in zip(rows, fused, dense, lex,
+                                                                                          strict=True)]
 
     def term_coverage(self, question: str, hits: list[Hit]) -> tuple[float, float]:
         """IDF-weighted share of the question's terms found in the top note, and in all the hits.

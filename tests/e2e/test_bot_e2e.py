@@ -818,7 +818,7 @@ D. Elastic Inference
 I think it's A but not sure, anyone?"""
 
 
-def _check_option_answer(parts: list, world: BotWorld) -> None:
+def _check_option_answer(parts: list) -> None:
     text = "\n".join(p.content for p in parts)
     assert parts[0].content.startswith("**From the notes:**")
     assert "**What the notes say about each option:**" in text
@@ -838,11 +838,11 @@ async def test_pasted_four_option_question_by_ask_and_by_mention(world: BotWorld
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
     async with world.run():
         _, parts = await world.ask(PASTED_EXAM_QUESTION, user=alice)
-        _check_option_answer(parts, world)
+        _check_option_answer(parts)
         since = len(fake.bot_messages)
         posted = await fake.post_message(f"<@{fake.bot_user_id}> {PASTED_EXAM_QUESTION}", author=bob)
         await fake.wait_for(lambda: any(m.custom_ids for m in fake.bot_messages[since:]), 10,
                             description="the last part of the answer, with its buttons")
         replies = fake.bot_messages[since:]
         assert replies[0].reference_id == int(posted["id"])
-        _check_option_answer(replies, world)
+        _check_option_answer(replies)
