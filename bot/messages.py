@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from index.answer import Answer, OptionNotes, QuotedHit
+from quiz.checks import topic_hint
 from quiz.item import QuizItem
 from quiz.records import AnswerResult, LeaderboardRow, MemberStats
 
@@ -121,12 +122,18 @@ def render_item(item: QuizItem, number: int | None = None, *, typed_hint: str | 
     """An item as asked; `typed_hint` says how to answer a typed one (None where the prompt says it)."""
     prefix = f"**Q{number}.** " if number is not None else "🎯 "
     lines = [f"{prefix}{escape(_shorten(item.question))}",
-             f"-# {escape(item.section)} · {KIND_HINT.get(item.kind, '')}"]
+             f"-# {_hint_line(item)}"]
     if item.options and item.kind != "truefalse":
         lines.extend(f"**{LETTERS[i]}.** {escape(opt)}" for i, opt in enumerate(item.options))
     elif not item.options and typed_hint:
         lines.append(typed_hint)
     return "\n".join(lines)
+
+
+def _hint_line(item: QuizItem) -> str:
+    """The line under the question; the section only as far up as it keeps the answer hidden."""
+    hint = topic_hint(item)
+    return f"{escape(hint)} · {KIND_HINT[item.kind]}" if hint else KIND_HINT[item.kind]
 
 
 def render_reveal(item: QuizItem, given: str, result: AnswerResult, grade_reason: str = "") -> str:

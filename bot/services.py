@@ -19,11 +19,12 @@ from index.store import IndexStore, load_or_build
 from quiz.generate import GENERATOR_VERSION, generate_items
 from quiz.item import QuizItem
 from quiz.records import SyncResult
+from quiz.skip import read_skip_lines, skip_digest
 from quiz.store import QuizStore
 
 log = logging.getLogger(__name__)
 
-ITEMS_FILE = f"quiz_items.v{GENERATOR_VERSION}.jsonl"  # a new generator version makes the items again
+ITEMS_FILE = "quiz_items.v{version}.{skips}.jsonl"  # a new generator or new skip lines make the items again
 
 
 @dataclass
@@ -71,13 +72,15 @@ def load_index(settings: Settings, *, progress: bool = False) -> IndexStore:
 
 def load_items(settings: Settings, index: IndexStore) -> list[QuizItem]:
     """The quiz items of this index, generated once and kept beside it (as JSON lines)."""
-    path = Path(settings.index_dir) / index.manifest.corpus_key / ITEMS_FILE
+    skips = read_skip_lines(Path(settings.corpus_dir), index.manifest.guides)
+    name = ITEMS_FILE.format(version=GENERATOR_VERSION, skips=skip_digest(skips))
+    path = Path(settings.index_dir) / index.manifest.corpus_key / name
     if path.is_file():
         try:
             return [QuizItem.from_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("quiz items beside the index are unreadable (%s); generating them again", exc)
-    items = generate_items(index.chunks, index.vectors)
+    items = generate_items(index.chunks, index.vectors, skips)
     tmp = path.with_suffix(".tmp")
     try:
         tmp.write_text("".join(it.to_json() + "\n" for it in items), encoding="utf-8")

@@ -5,7 +5,7 @@ import re
 
 from quiz.distractors import parse_number, same_thing
 from quiz.item import QuizItem
-from quiz.text import content_stems, mentions
+from quiz.text import content_stems, is_numbered, mentions
 
 MIN_EXPLANATION_WORDS = 3
 # Words many names share ("Amazon S3", "AWS Batch", "SG Debugger"): seeing one in a question hints at nothing.
@@ -25,10 +25,11 @@ def problems(item: QuizItem) -> tuple[str, ...]:
     return tuple(found)
 
 
-def given_away(item: QuizItem) -> bool:
+def given_away(item: QuizItem, shown: str | None = None) -> bool:
+    """Whether `shown` (by default the question) names, abbreviates or implies the item's answer."""
     if item.kind == "truefalse":
         return False
-    question = item.question
+    question = item.question if shown is None else shown
     value = parse_number(item.answer)
     if value is not None:
         numbers = {float(n) for n in _NUMBER.findall(question)}
@@ -47,6 +48,20 @@ def given_away(item: QuizItem) -> bool:
     # The name inside a short form of it: "MTurk" gives away "Mechanical Turk".
     return any(len(s) >= 4 and 0 < len(w) - len(s) <= 2 and (w.endswith(s) or w.startswith(s))
                for s in distinctive for w in asked)
+
+
+def topic_hint(item: QuizItem) -> str:
+    """The section shown above a question before it is answered: the deepest heading of its path that
+    does not give the answer away ("3.7 Sagemaker tools > SG Debugger" above "SG Debugger" would), or ""
+    when none is safe. The reveal shows the full section."""
+    path = item.topic_path
+    for depth in range(len(path), 0, -1):
+        # the deepest numbered heading of the prefix names the section as the guide does ("6.2.4 Inference
+        # pipelines"); the headings under it are often note lines the question's frame already shows
+        hint = next((h for h in reversed(path[:depth]) if is_numbered(h)), path[depth - 1])
+        if not given_away(item, f"{item.question}\n{hint}"):
+            return hint
+    return ""
 
 
 def repeated_options(item: QuizItem) -> bool:

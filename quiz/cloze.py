@@ -5,7 +5,7 @@ import re
 
 from quiz.distractors import Neighbours, name_distractors, number_distractors
 from quiz.item import QuizItem
-from quiz.notes import Catalog, Note, frame, term_of
+from quiz.notes import Catalog, Note, frame, in_parens, term_of
 from quiz.spans import Span, negated
 from quiz.text import content_stems, mentions
 from quiz.which import shuffled
@@ -85,6 +85,14 @@ def _in_term_name(line: str, span: Span) -> bool:
     return found is not None and (span.start < line.index(":") or mentions(found[0], span.text))
 
 
+def _fair_to_type(line: str, span: Span, listed: int) -> bool:
+    """A typed answer is fair for a short name alone in its clause: one right answer with few written
+    forms. A number (any value reads as plausible), a phrase, one of a list or pair ("L1 and ____",
+    "CPU or ____": each sibling fits) or a blank in a negative clause has more than one defensible answer."""
+    return (span.kind == "name" and len(span.text.split()) <= MAX_TYPED_WORDS and listed <= 1
+            and _list_size(line, span) == 1 and not negated(line, span))
+
+
 def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, span: Span) -> QuizItem | None:
     if line.strip().lower() == note.subject.lower():
         return None  # the note's own name ("Latent Dirichet Allocation (LDA)"): nothing to recall
@@ -110,12 +118,12 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
     listed = 0 if span.kind == "number" else max(_list_size(line, span), sum(mentions(line, m) for m in family))
     if listed >= 3 and (not family or len(distractors) < 3):
         return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
+    if len(distractors) < 3 and not _fair_to_type(line, span, listed):
+        return None  # no item is better than a bad one: strict reads found 0 of 7 such typed items fair
     if len(distractors) < 3:
         distractors = []
-        if len(span.text.split()) > MAX_TYPED_WORDS:
-            return None
     prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
-    question = f"{prompt} ({where}):\n{blanked}"
+    question = f"{prompt}{in_parens(where)}:\n{blanked}"
     base = 0.65 if not distractors else 0.45
     difficulty = base + (0.1 if span.kind == "number" else 0.0) + min(0.15, len(line) / 2000)
     return QuizItem.create(

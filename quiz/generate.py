@@ -1,7 +1,7 @@
 """Chunks -> QuizItems, deterministic and without an LLM: which-one, cloze and true/false questions."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -12,21 +12,28 @@ from quiz.distractors import neighbours
 from quiz.item import KINDS, QuizItem
 from quiz.notes import build_catalog
 from quiz.select import select_items, suggest_topics
+from quiz.skip import is_skipped
 from quiz.truefalse import truefalse_items
 from quiz.which import subject_items, term_items
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 2  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 4  # bump when the generators change: items saved beside an index are then made again
 
 
-def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None) -> list[QuizItem]:
+def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
+                   skips: Mapping[str, Sequence[str]] | None = None) -> list[QuizItem]:
     """Every valid item the notes support, in guide order. `vectors` (one normalized row per chunk, in
-    the same order) ranks distractors by meaning; without it they are ranked by shared words."""
-    if not chunks:
-        return []
+    the same order) ranks distractors by meaning; without it they are ranked by shared words. Notes
+    holding a line of `skips` (per guide, see quiz.skip) are left out."""
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
+    if skips:
+        kept = [i for i, chunk in enumerate(chunks) if not is_skipped(chunk, skips)]
+        chunks = [chunks[i] for i in kept]
+        vectors = vectors[kept] if vectors is not None else None
+    if not chunks:
+        return []
     drafts: list[QuizItem] = []
     # One guide at a time: two guides may both have a "1. Introduction", whose notes are no siblings.
     for guide in dict.fromkeys(chunk.guide for chunk in chunks):

@@ -288,6 +288,11 @@ def _subject(
     return "", "", path, ""
 
 
+def in_parens(where: str) -> str:
+    """" (where)" after a question's lead, or nothing when there is no heading to name: never "()"."""
+    return f" ({where})" if where.strip() else ""
+
+
 def frame(note: Note, line: int = 0) -> str:
     """Where a line sits, for a question: its heading, the note's lead-in and, for a sub-bullet, its lead."""
     parts: list[str] = []

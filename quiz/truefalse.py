@@ -6,7 +6,7 @@ import hashlib
 from quiz.cloze import MIN_LINE_WORDS, blank_out
 from quiz.distractors import Neighbours, name_distractors, number_distractors, number_variant
 from quiz.item import FALSE, TRUE, QuizItem
-from quiz.notes import Catalog, Note, frame
+from quiz.notes import Catalog, Note, frame, in_parens
 from quiz.spans import Span, negated
 from quiz.text import content_stems
 
@@ -61,7 +61,7 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
 
 
 def _item(note: Note, li: int, statement: str, answer: str, bonus: float) -> QuizItem:
-    question = f"True or false? ({frame(note, li)})\n{statement}"
+    question = f"True or false?{in_parens(frame(note, li))}\n{statement}"
     return QuizItem.create(
         chunk_id=note.chunk.id,
         kind="truefalse",

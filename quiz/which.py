@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from quiz.distractors import Neighbours, same_thing
 from quiz.item import QuizItem
-from quiz.notes import Catalog, Note, Term, frame, heading_name
+from quiz.notes import Catalog, Note, Term, frame, heading_name, in_parens
 from quiz.text import content_stems, mask, mentions, strip_parenthetical
 
 MIN_DESCRIPTION_WORDS = 3  # content words: "No GPU" or "Unsupervised" explains nothing
@@ -89,7 +89,7 @@ def _subject_item(
     if len(distractors) < 2:
         return None
     where = heading_name(note.group[-1]) if note.group else note.label
-    question = f"Which one does this note describe? ({where})\n{described}"
+    question = f"Which one does this note describe?{in_parens(where)}\n{described}"
     difficulty = 0.35 + 0.3 * max(c[1] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
     return _which_item(note, question, subject, distractors, difficulty)
 
@@ -140,7 +140,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     if len(distractors) < 2:
         return None
     where = frame(note, term.line)
-    question = f"Which term matches this definition? ({where})\n{definition}"
+    question = f"Which term matches this definition?{in_parens(where)}\n{definition}"
     difficulty = 0.3 + 0.3 * max(c[0] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
     return _which_item(note, question, answer, distractors, difficulty)
 

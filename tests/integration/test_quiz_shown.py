@@ -1,0 +1,57 @@
+"""What a member sees before answering never names the answer, for every item of both guides."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.messages import LETTERS, render_item
+from index.chunk import chunk_corpus
+from quiz.generate import generate_items
+from quiz.item import QuizItem
+from quiz.text import aliases
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDES = {"aws": ROOT / "corpus" / "aws_machine_learning_specialty.txt",
+          "security_plus": ROOT / "eval" / "guides" / "security_plus.md"}
+
+
+@pytest.fixture(scope="module", params=sorted(GUIDES))
+def guide_items(request, tmp_path_factory) -> list[QuizItem]:
+    corpus = tmp_path_factory.mktemp(request.param)
+    shutil.copy(GUIDES[request.param], corpus)
+    return generate_items(chunk_corpus(corpus))
+
+
+def _norm(text: str) -> str:
+    # decimals stay whole: "25%" is not shown by "ARO 0.25"
+    return " " + " ".join(re.findall(r"[a-z0-9]+(?:\.[0-9]+)*", text.lower())) + " "
+
+
+def shown_before_answering(item: QuizItem) -> str:
+    """The rendered question without its option lines (the options hold the answer by design)."""
+    option_lines = {f"**{LETTERS[i]}.** " for i in range(len(item.options))}
+    return "\n".join(line for line in render_item(item).split("\n")
+                     if not any(line.startswith(p) for p in option_lines))
+
+
+def test_nothing_shown_before_answering_contains_the_answer(guide_items: list[QuizItem]) -> None:
+    leaks = []
+    for item in guide_items:
+        if item.kind == "truefalse":
+            continue  # its answer is True or False
+        shown = _norm(shown_before_answering(item))
+        if any(len(_norm(a).strip()) >= 2 and _norm(a) in shown for a in aliases(item.answer)):
+            leaks.append((item.answer, shown_before_answering(item)))
+    assert not leaks, f"{len(leaks)} items show their answer, e.g. {leaks[:3]}"
+
+
+def test_the_section_line_stops_above_a_heading_that_names_the_answer(guide_items: list[QuizItem]) -> None:
+    named = [i for i in guide_items if i.kind == "which" and _norm(i.answer) in _norm(i.topic_path[-1])]
+    if not named:
+        pytest.skip("no which-one item on a heading that names its answer in this guide")
+    for item in named:
+        hint_line = render_item(item).split("\n")[1]
+        assert _norm(item.answer) not in _norm(hint_line), hint_line
