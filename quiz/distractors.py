@@ -172,8 +172,8 @@ def name_distractors(
         other = catalog.notes[index]
         for li in range(len(other.lines)):
             for span in catalog.line_spans(index, li):
-                if span.text.lower() in family:
-                    consider(span.text)
+                if span.text.lower() in family and (answer.kind != "format" or span.cls == answer.cls):
+                    consider(span.text)  # a list may mix kinds ("JSON format in Gzip or Parquet")
     if family_only or family:
         # A listed name's only plausible wrong options are its list mates ("C5, M5, M4"); names from nearby
         # notes would be of another kind ("CPU" for "M5", "jpg" for "ONNX"). Too few: it is asked typed.

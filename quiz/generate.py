@@ -18,7 +18,7 @@ from quiz.which import subject_items, term_items
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 4  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 5  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
@@ -28,8 +28,13 @@ def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
     holding a line of `skips` (per guide, see quiz.skip) are left out."""
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
-    if skips:
-        kept = [i for i, chunk in enumerate(chunks) if not is_skipped(chunk, skips)]
+    # A note repeated word for word under the same heading asks nothing new; the checks for wrong
+    # options scan every note, so 5,000 copies of one line took minutes before they were collapsed.
+    first: dict[tuple[str, tuple[str, ...], str], int] = {}
+    for i, chunk in enumerate(chunks):
+        first.setdefault((chunk.guide, chunk.heading_path, chunk.text), i)
+    kept = [i for i in first.values() if not (skips and is_skipped(chunks[i], skips))]
+    if len(kept) < len(chunks):
         chunks = [chunks[i] for i in kept]
         vectors = vectors[kept] if vectors is not None else None
     if not chunks:

@@ -17,6 +17,24 @@ FORMATS = wordset(
     avro orc tmx flac mp3 mp4 wav mleap onnx tar lst xml yaml tfrecord pickle h5 hdf5 pdf txt"""
 )
 
+# What each format is a format of: a wrong option or a swap stays within its family, so "Gzip" (a codec)
+# is never offered for "csv" (pattern 9 of the strict read: "Can convert Gzip -> json").
+FORMAT_FAMILY = {
+    **dict.fromkeys(("gzip", "tar"), "archive"),
+    **dict.fromkeys(("jpg", "jpeg", "png"), "image"),
+    **dict.fromkeys(("flac", "mp3", "wav"), "audio"),
+    "mp4": "video",
+    **dict.fromkeys(("mleap", "onnx", "pickle", "h5", "hdf5"), "model"),
+    "tmx": "translation",
+}
+
+
+def format_family(text: str) -> str:
+    """"archive", "image", ... or "data" (csv, json, parquet, recordio-protobuf and the rest)."""
+    parts = [p for p in re.split(r"[\-.]", text.lower()) if p]
+    return FORMAT_FAMILY.get(parts[0], "data") if parts else "data"
+
+
 # Words that open a sentence standing on its own ("If bigger -> fewer batches", "To see geographical
 # data: heatmap"): such a note is about its own clause, not about the heading above it.
 
@@ -48,7 +66,8 @@ class Span:
 
     text: str
     kind: str  # "number" | "format" | "phrase" (a heading's or term's name) | "name" (capitalised words)
-    cls: str  # number: "time" | "size" | "rate" | "fps" | "percent" | "count"; name: its shape; else ""
+    cls: str  # number: "time" | "size" | "rate" | "fps" | "percent" | "count"; name: its shape;
+    # format: its family (format_family); else ""
     start: int
     end: int
 
@@ -151,7 +170,8 @@ def find_names(line: str, names: frozenset[str], phrases: re.Pattern[str] | None
         for i in range(start, end):
             taken[i] = True
         text = line[start:end]
-        spans.append(Span(text, kind, name_shape(text) if kind == "name" else "", start, end))
+        cls = name_shape(text) if kind == "name" else format_family(text) if kind == "format" else ""
+        spans.append(Span(text, kind, cls, start, end))
 
     if phrases is not None:
         for m in phrases.finditer(line):

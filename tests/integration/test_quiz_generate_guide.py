@@ -120,3 +120,13 @@ def test_true_false_only_on_statements(items: list[QuizItem]) -> None:
     statements = [i.question.split("\n", 1)[1] for i in items if i.kind == "truefalse"]
     assert not [s for s in statements if s.startswith("EC2 consumer tensorflow")]  # a fragment of a list
     assert "Training: single-instance CPU" in statements  # short, but "Key: value" reads as a statement
+
+
+def test_a_compression_codec_is_never_a_wrong_option_or_swap_for_a_file_format(items: list[QuizItem]) -> None:
+    # Strict read, pattern 9: "Can convert Gzip -> json" was keyed False from the Firehose line.
+    firehose = [i for i in items if "-> json, but not" in i.question or "-> parquet" in i.question]
+    assert firehose  # the line is still asked, with formats of its own kind
+    for item in items:
+        if item.answer.lower() != "gzip":
+            assert "gzip" not in {o.lower() for o in item.options}, item
+    assert not any(i.kind == "truefalse" and "Gzip ->" in i.question for i in items)
