@@ -89,8 +89,8 @@ def _fair_to_type(line: str, span: Span, listed: int) -> bool:
     """A typed answer is fair for a short name alone in its clause: one right answer with few written
     forms. A number (any value reads as plausible), a phrase, one of a list or pair ("L1 and ____",
     "CPU or ____": each sibling fits) or a blank in a negative clause has more than one defensible answer."""
-    return (span.kind == "name" and len(span.text.split()) <= MAX_TYPED_WORDS and listed <= 1
-            and _list_size(line, span) == 1 and not negated(line, span))
+    # `listed` already holds _list_size(line, span) for a name
+    return span.kind == "name" and len(span.text.split()) <= MAX_TYPED_WORDS and listed <= 1 and not negated(line, span)
 
 
 def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, span: Span) -> QuizItem | None:
