@@ -6,7 +6,7 @@ import re
 from index.answer import Answer, OptionNotes, QuotedHit
 from quiz.checks import topic_hint
 from quiz.item import QuizItem
-from quiz.records import AnswerResult, LeaderboardRow, MemberStats
+from quiz.records import REPORTS_TO_WITHDRAW, AnswerResult, ItemReport, LeaderboardRow, MemberStats, ReportResult
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -168,4 +168,41 @@ def render_leaderboard(rows: list[LeaderboardRow], names: dict[int, str]) -> str
     for row in rows:
         lines.append(f"{row.rank}. {escape(names.get(row.user_id, str(row.user_id)))}: {row.correct} right of "
                      f"{row.answered} · streak {row.streak}")
+    return "\n".join(lines)
+
+
+ALREADY_REPORTED = "You already reported this question; one report a member counts. Thanks!"
+
+
+def render_report_result(result: ReportResult) -> str:
+    if not result.recorded:
+        return ALREADY_REPORTED
+    if result.withdrawn:
+        return ("🚩 Thanks: reported, and no longer asked in this server. The guide's authors can see it in "
+                "`/quiz-reports`.")
+    return (f"🚩 Thanks: reported ({result.reports} of {REPORTS_TO_WITHDRAW} reports withdraw it in this server). "
+            "The guide's authors can see it in `/quiz-reports`.")
+
+
+def render_reports(reports: list[ItemReport], items: dict[str, QuizItem]) -> str:
+    """The reported questions of a server, with the note each came from, for the guide's authors."""
+    if not reports:
+        return "No question has been reported in this server."
+    lines = [f"🚩 **Reported questions** ({len(reports)}; {REPORTS_TO_WITHDRAW} reports, or one from a member "
+             "with Manage Server, withdraw a question here)"]
+    for n, report in enumerate(reports, 1):
+        item = items.get(report.item_id)
+        state = "withdrawn" if report.withdrawn else "still asked"
+        by = ", one by a manager" if report.by_manager else ""
+        lines.append("")
+        if item is None:
+            lines.append(f"{n}. `{report.item_id}` ({state}, {report.reports} report(s){by}): no longer in the items")
+            continue
+        lines.append(f"{n}. **{escape(item.section)}** ({state}, {report.reports} report(s){by})")
+        lines.append(f"Q: {escape(_shorten(' '.join(item.question.split()), 300))}")
+        if item.options:
+            lines.append("Options: " + escape(" · ".join(item.options)))
+        lines.append(f"Key: **{escape(item.answer)}**")
+        lines.extend("> " + escape(line.strip()) for line in _shorten(item.explanation, 300).split("\n"))
+        lines.extend(f"- “{escape(reason)}”" for reason in report.reasons)
     return "\n".join(lines)

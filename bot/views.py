@@ -121,7 +121,26 @@ class QuizMeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:qui
             await _cog(interaction, "Quiz").quiz_on_note(interaction, self.chunk_id)
 
 
-DYNAMIC_ITEMS = (QuizChoiceButton, TypeAnswerButton, DrillChoiceButton, FeedbackButton, QuizMeButton)
+class ReportButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:report:(?P<item>[0-9a-f]{1,16})"):
+    """Under every reveal (quiz, review, drill): only once the key and its note are shown can a member
+    judge a question unfair, and the drill message keeps its one row of answer buttons a question."""
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Report this question", emoji="🚩",
+                                           style=discord.ButtonStyle.secondary, custom_id=f"sgb:report:{item_id}"))
+        self.item_id = item_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
+        return cls(match["item"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        async with failures_reported(interaction):
+            await _cog(interaction, "Quiz").open_report(interaction, self.item_id)
+
+
+DYNAMIC_ITEMS = (QuizChoiceButton, TypeAnswerButton, DrillChoiceButton, FeedbackButton, QuizMeButton,
+                 ReportButton)
 
 
 def answer_view(chunk_id: str | None) -> discord.ui.View:
@@ -141,6 +160,12 @@ def item_view(item: QuizItem) -> discord.ui.View:
             view.add_item(QuizChoiceButton(item.id, i, label))
     else:
         view.add_item(TypeAnswerButton(item.id))
+    return view
+
+
+def reveal_view(item: QuizItem) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReportButton(item.id))
     return view
 
 

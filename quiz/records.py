@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+REPORTS_TO_WITHDRAW = 2  # members' reports that withdraw an item in their server (one from a manager does)
 MAX_DRILL_COUNT = 5  # a drill is one message with one row of buttons per question; Discord allows 5 rows
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -116,3 +117,22 @@ class ShownAnswer:
     question: str
     chunk_ids: tuple[str, ...]
     answerable: bool
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    recorded: bool  # False: this member had already reported this item in this server; nothing changed
+    reports: int  # the item's reports in this server, this one included
+    withdrawn: bool  # the item is no longer served in this server
+
+
+@dataclass(frozen=True)
+class ItemReport:
+    """One reported item of a server, for the guide's authors (`/quiz-reports`)."""
+
+    item_id: str
+    reports: int
+    by_manager: bool  # a member with Manage Server reported it
+    withdrawn: bool
+    reasons: tuple[str, ...]  # the non-empty reasons given, oldest first
+    last_reported: datetime

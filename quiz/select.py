@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from rapidfuzz import fuzz, process, utils
 
@@ -41,11 +41,12 @@ def matches_topic(item: QuizItem, topic: str) -> bool:
 
 
 def select_items(
-    items: Sequence[QuizItem], count: int, seed: int, topic: str | None = None
+    items: Sequence[QuizItem], count: int, seed: int, topic: str | None = None, withdrawn: Collection[str] = ()
 ) -> list[QuizItem]:
-    """Up to `count` distinct items, retired ones left out; with a topic, only items under a heading that
-    matches it. Items on different notes come first, so one quiz does not ask the same note twice."""
-    pool = [it for it in items if not it.retired]
+    """Up to `count` distinct items, retired and `withdrawn` ones (ids reported in this server) left out; with
+    a topic, only items under a heading that matches it. Items on different notes come first, so one quiz does
+    not ask the same note twice."""
+    pool = [it for it in items if not it.retired and it.id not in withdrawn]
     if topic and clean(topic):
         pool = [it for it in pool if matches_topic(it, topic)]
     unique = list({it.id: it for it in pool}.values())

@@ -21,13 +21,16 @@ from typing import Any
 from quiz.item import QuizItem
 from quiz.migrate import apply_migrations
 from quiz.records import (
+    REPORTS_TO_WITHDRAW,
     AnswerResult,
     Drill,
     DrillResult,
     FeedbackTally,
     GuildConfig,
+    ItemReport,
     LeaderboardRow,
     MemberStats,
+    ReportResult,
     ShownAnswer,
     StoreError,
     SyncResult,
@@ -35,6 +38,12 @@ from quiz.records import (
 from quiz.schedule import ReviewState, new_state, review
 
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
+MAX_REASON = 200  # characters of a report's reason that are stored
+
+# The items withdrawn in one server (its id is the one parameter): reported by enough members, or by one
+# with Manage Server. A subquery, so every way an item is served (/review, drills, stats) leaves them out.
+_WITHDRAWN = f"""SELECT item_id FROM item_reports WHERE guild_id = ? GROUP BY item_id
+    HAVING COUNT(*) >= {REPORTS_TO_WITHDRAW} OR MAX(by_manager) = 1"""
 
 __all__ = ["QuizStore", "StoreError", "drill_nonce"]
 
@@ -259,9 +268,10 @@ class QuizStore:
         with self._read("reading a member's stats") as conn:
             answered, right, streak, best, last = self._member_row(conn, guild_id, user_id)
             due_count = conn.execute(
-                """SELECT COUNT(*) FROM reviews r JOIN items i ON i.id = r.item_id
-                   WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0""",
-                (guild_id, user_id, int(when.timestamp())),
+                f"""SELECT COUNT(*) FROM reviews r JOIN items i ON i.id = r.item_id
+                   WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                       AND i.id NOT IN ({_WITHDRAWN})""",
+                (guild_id, user_id, int(when.timestamp()), guild_id),
             ).fetchone()[0]
             reviewed = conn.execute(
                 "SELECT COUNT(*) FROM reviews WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
@@ -293,10 +303,11 @@ class QuizStore:
         """The member's items whose review is due, most overdue first; retired items never come back."""
         with self._read("listing due reviews") as conn:
             rows = conn.execute(
-                """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
                    WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                       AND i.id NOT IN ({_WITHDRAWN})
                    ORDER BY r.due ASC, i.position ASC LIMIT ?""",
-                (guild_id, user_id, int(_utc(now).timestamp()), max(0, limit)),
+                (guild_id, user_id, int(_utc(now).timestamp()), guild_id, max(0, limit)),
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
@@ -310,27 +321,30 @@ class QuizStore:
         with self._read("choosing drill items") as conn:
             if user_id is not None:
                 due = conn.execute(
-                    """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                    f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
                        WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                           AND i.id NOT IN ({_WITHDRAWN})
                        ORDER BY r.due ASC, i.position ASC""",
-                    (guild_id, user_id, when),
+                    (guild_id, user_id, when, guild_id),
                 ).fetchall()
                 unseen = conn.execute(
-                    """SELECT body FROM items WHERE retired = 0 AND id NOT IN
-                       (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ?) ORDER BY position""",
-                    (guild_id, user_id),
+                    f"""SELECT body FROM items WHERE retired = 0 AND id NOT IN
+                       (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ?)
+                       AND id NOT IN ({_WITHDRAWN}) ORDER BY position""",
+                    (guild_id, user_id, guild_id),
                 ).fetchall()
             else:
                 due = conn.execute(
-                    """SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
-                       WHERE r.guild_id = ? AND r.due <= ? AND i.retired = 0
+                    f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                       WHERE r.guild_id = ? AND r.due <= ? AND i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
                        GROUP BY i.id ORDER BY COUNT(*) DESC, MIN(r.due) ASC, i.position ASC""",
-                    (guild_id, when),
+                    (guild_id, when, guild_id),
                 ).fetchall()
                 unseen = conn.execute(
-                    """SELECT body FROM items WHERE retired = 0 AND id NOT IN
-                       (SELECT item_id FROM attempts WHERE guild_id = ?) ORDER BY position""",
-                    (guild_id,),
+                    f"""SELECT body FROM items WHERE retired = 0 AND id NOT IN
+                       (SELECT item_id FROM attempts WHERE guild_id = ?)
+                       AND id NOT IN ({_WITHDRAWN}) ORDER BY position""",
+                    (guild_id, guild_id),
                 ).fetchall()
         picked = [QuizItem.from_json(body) for (body,) in due][: max(0, count)]
         fresh = [QuizItem.from_json(body) for (body,) in unseen]
@@ -345,6 +359,59 @@ class QuizStore:
                 picked.append(item)
                 notes.add(item.chunk_id)
         return picked
+
+    # --- members' reports on items ---------------------------------------------------------------
+
+    def report_item(self, guild_id: int, user_id: int, item_id: str, reason: str = "", *,
+                    by_manager: bool = False, now: datetime | None = None) -> ReportResult:
+        """Record a member's report of an item once; reporting again changes nothing (recorded=False)."""
+        with self._write("recording a report") as conn:
+            recorded = conn.execute(
+                """INSERT INTO item_reports (guild_id, item_id, user_id, reason, by_manager, reported_at)
+                   VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, item_id, user_id) DO NOTHING""",
+                (guild_id, item_id, user_id, reason.strip()[:MAX_REASON], int(by_manager), _utc(now).isoformat()),
+            ).rowcount
+            reports, managers = conn.execute(
+                "SELECT COUNT(*), MAX(by_manager) FROM item_reports WHERE guild_id = ? AND item_id = ?",
+                (guild_id, item_id),
+            ).fetchone()
+        return ReportResult(bool(recorded), int(reports), int(reports) >= REPORTS_TO_WITHDRAW or bool(managers))
+
+    def has_reported(self, guild_id: int, user_id: int, item_id: str) -> bool:
+        with self._read("reading reports") as conn:
+            return conn.execute(
+                "SELECT 1 FROM item_reports WHERE guild_id = ? AND user_id = ? AND item_id = ?",
+                (guild_id, user_id, item_id),
+            ).fetchone() is not None
+
+    def withdrawn_items(self, guild_id: int) -> frozenset[str]:
+        """Ids of the items no longer served in this server."""
+        with self._read("reading reports") as conn:
+            return frozenset(row[0] for row in conn.execute(_WITHDRAWN, (guild_id,)).fetchall())
+
+    def reported_items(self, guild_id: int) -> list[ItemReport]:
+        """Every item reported in this server: withdrawn first, then by reports, the latest first."""
+        with self._read("reading reports") as conn:
+            rows = conn.execute(
+                """SELECT item_id, COUNT(*), MAX(by_manager), MAX(reported_at) FROM item_reports
+                   WHERE guild_id = ? GROUP BY item_id""",
+                (guild_id,),
+            ).fetchall()
+            reasons = conn.execute(
+                """SELECT item_id, reason FROM item_reports WHERE guild_id = ? AND reason != ''
+                   ORDER BY reported_at, user_id""",
+                (guild_id,),
+            ).fetchall()
+        said: dict[str, list[str]] = {}
+        for item_id, reason in reasons:
+            said.setdefault(item_id, []).append(reason)
+        found = [
+            ItemReport(item_id, int(count), bool(manager), int(count) >= REPORTS_TO_WITHDRAW or bool(manager),
+                       tuple(said.get(item_id, ())), datetime.fromisoformat(last))
+            for item_id, count, manager, last in rows
+        ]
+        found.sort(key=lambda r: (not r.withdrawn, -r.reports, -r.last_reported.timestamp()))
+        return found
 
     # --- per-server config ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from discord.ext import commands, tasks
 
 from bot.checks import manage_guild_only
 from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
-from bot.views import drill_view
+from bot.views import drill_view, reveal_view
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
 from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig
@@ -286,7 +286,8 @@ class DrillCog(commands.Cog, name="Drill"):
         drill = await asyncio.to_thread(self.services.store.get_drill, drill_id)
         item_id = drill.item_ids[position] if drill is not None and position < len(drill.item_ids) else None
         item = self.services.items_by_id.get(item_id) if item_id else None
-        if item is None:
+        withdrawn = await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0)
+        if item is None or item.id in withdrawn:
             await interaction.response.send_message("This drill question is no longer available.", ephemeral=True)
             return
         try:
@@ -297,7 +298,8 @@ class DrillCog(commands.Cog, name="Drill"):
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
         await interaction.response.send_message(
-            f"**Q{position + 1}** " + render_reveal(item, verdict.given, verdict.result), ephemeral=True)
+            f"**Q{position + 1}** " + render_reveal(item, verdict.given, verdict.result), view=reveal_view(item),
+            ephemeral=True)
 
     async def set_paused(self, interaction: discord.Interaction, paused: bool) -> None:
         store = self.services.store

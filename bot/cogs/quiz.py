@@ -10,11 +10,23 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.messages import escape, render_item, render_leaderboard, render_reveal, render_stats
-from bot.views import failures_reported, item_view
+from bot.checks import manage_guild_only
+from bot.messages import (
+    ALREADY_REPORTED,
+    escape,
+    render_item,
+    render_leaderboard,
+    render_report_result,
+    render_reports,
+    render_reveal,
+    render_stats,
+    split_message,
+)
+from bot.views import failures_reported, item_view, reveal_view
 from quiz.answering import MAX_TYPED, AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
+from quiz.store import MAX_REASON
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
     from bot.bot import StudyBot
@@ -23,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MAX_QUIZ_COUNT = 5
 TYPED_PREFIX = "sgb:typed:"  # modal custom_id: sgb:typed:<item_id>:<context>
+REPORT_PREFIX = "sgb:reportm:"  # modal custom_id: sgb:reportm:<item_id>
+WITHDRAWN_NOTE = "Members of this server reported this question, so it is no longer asked here. Try `/quiz`."
 MODAL_FORGET_SECONDS = 3600
 
 
@@ -40,6 +54,18 @@ class TypedAnswerModal(discord.ui.Modal):
                                            placeholder="Type the missing word"))
 
 
+class ReportModal(discord.ui.Modal):
+    """Why a question is unfair, optional. Handled from the custom_id like the typed answer (restart-safe)."""
+
+    def __init__(self, item: QuizItem) -> None:
+        super().__init__(title="Report this question", custom_id=f"{REPORT_PREFIX}{item.id}",
+                         timeout=MODAL_FORGET_SECONDS)
+        self.add_item(discord.ui.TextInput(label="What is wrong with it? (optional)", custom_id="reason",
+                                           style=discord.TextStyle.paragraph, required=False,
+                                           max_length=MAX_REASON,
+                                           placeholder="Two options are right; the note says otherwise; ..."))
+
+
 class Quiz(commands.Cog):
     def __init__(self, bot: StudyBot) -> None:
         self.bot = bot
@@ -52,8 +78,10 @@ class Quiz(commands.Cog):
     async def quiz(self, interaction: discord.Interaction, topic: app_commands.Range[str, 1, 100] | None = None,
                    count: app_commands.Range[int, 1, MAX_QUIZ_COUNT] = 1) -> None:
         """Quiz yourself on the notes."""
+        withdrawn = await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0)
         # Fuzzy topic matching walks every item: a thread, as it grows with the notes.
-        picked = await asyncio.to_thread(select_items, self.services.items, count, self.rng.randrange(1 << 30), topic)
+        picked = await asyncio.to_thread(select_items, self.services.items, count, self.rng.randrange(1 << 30), topic,
+                                         withdrawn)
         if not picked:
             near = await asyncio.to_thread(suggest_topics, self.services.items, topic or "")
             hint = f" Did you mean: {escape(', '.join(near))}?" if near else ""
@@ -98,6 +126,23 @@ class Quiz(commands.Cog):
         names = {row.user_id: f"<@{row.user_id}>" for row in rows}
         await interaction.response.send_message(render_leaderboard(rows, names))
 
+    @app_commands.command(name="quiz-reports")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    @manage_guild_only()
+    async def quiz_reports(self, interaction: discord.Interaction) -> None:
+        """The questions members reported, with their notes, for the guide's authors."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        store = self.services.store
+
+        def gather() -> str:
+            reports = store.reported_items(interaction.guild_id)
+            items = {r.item_id: item for r in reports if (item := store.get_item(r.item_id)) is not None}
+            return render_reports(reports, items)
+
+        for part in split_message(await asyncio.to_thread(gather)):
+            await interaction.followup.send(part, ephemeral=True)
+
     # --- answers ---------------------------------------------------------------------------------------
 
     async def answer_choice(self, interaction: discord.Interaction, item_id: str, choice: int, context: str) -> None:
@@ -110,12 +155,38 @@ class Quiz(commands.Cog):
         if item is not None:
             await interaction.response.send_modal(TypedAnswerModal(item, context))
 
+    async def open_report(self, interaction: discord.Interaction, item_id: str) -> None:
+        store = self.services.store
+        item = await asyncio.to_thread(store.get_item, item_id)
+        if item is None:
+            await interaction.response.send_message("I don't know this question any more.", ephemeral=True)
+        elif await asyncio.to_thread(store.has_reported, interaction.guild_id or 0, interaction.user.id, item_id):
+            await interaction.response.send_message(ALREADY_REPORTED, ephemeral=True)
+        else:
+            await interaction.response.send_modal(ReportModal(item))
+
+    async def _submit_report(self, interaction: discord.Interaction, item_id: str) -> None:
+        reason = _modal_value(interaction.data or {}, "reason")
+        by_manager = interaction.guild is not None and interaction.permissions.manage_guild
+        result = await asyncio.to_thread(self.services.store.report_item, interaction.guild_id or 0,
+                                         interaction.user.id, item_id, reason, by_manager=by_manager,
+                                         now=self.bot.clock())
+        if result.recorded:
+            log.info("item %s reported in server %s (%d report(s))", item_id, interaction.guild_id, result.reports)
+        await interaction.response.send_message(render_report_result(result), ephemeral=True)
+
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
         custom_id = (interaction.data or {}).get("custom_id", "")
-        if not custom_id.startswith(TYPED_PREFIX) or interaction.response.is_done():
+        if interaction.response.is_done():
+            return
+        if custom_id.startswith(REPORT_PREFIX):
+            async with failures_reported(interaction):
+                await self._submit_report(interaction, custom_id[len(REPORT_PREFIX):])
+            return
+        if not custom_id.startswith(TYPED_PREFIX):
             return
         item_id, _, context = custom_id[len(TYPED_PREFIX):].partition(":")
         typed = _modal_value(interaction.data, "answer")
@@ -126,10 +197,12 @@ class Quiz(commands.Cog):
 
     async def quiz_on_note(self, interaction: discord.Interaction, chunk_id: str) -> None:
         """"Quiz me on this" under an answer: an item on that note, else on its section."""
-        items = [it for it in self.services.items if it.chunk_id == chunk_id]
+        withdrawn = await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0)
+        served = [it for it in self.services.items if it.id not in withdrawn]
+        items = [it for it in served if it.chunk_id == chunk_id]
         if not items:
             chunk = next((c for c in self.services.index.chunks if c.id == chunk_id), None)
-            items = [it for it in self.services.items if chunk is not None and it.section == chunk.section]
+            items = [it for it in served if chunk is not None and it.section == chunk.section]
         if not items:
             await interaction.response.send_message("I have no question on that note yet; try `/quiz`.",
                                                     ephemeral=True)
@@ -145,6 +218,9 @@ class Quiz(commands.Cog):
                     if stored is not None else "I don't know this question any more. Try `/quiz`.")
             await interaction.response.send_message(note, ephemeral=True)
             return None
+        if item_id in await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0):
+            await interaction.response.send_message(WITHDRAWN_NOTE, ephemeral=True)
+            return None
         return item
 
     async def _grade_and_reveal(self, interaction: discord.Interaction, item: QuizItem, context: str, *,
@@ -157,7 +233,7 @@ class Quiz(commands.Cog):
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
         await interaction.response.send_message(
-            render_reveal(item, verdict.given, verdict.result, verdict.reason), ephemeral=True)
+            render_reveal(item, verdict.given, verdict.result, verdict.reason), view=reveal_view(item), ephemeral=True)
 
 
 def _modal_value(data: dict, custom_id: str) -> str:

@@ -398,6 +398,7 @@ async def test_review_brings_a_missed_question_back_after_the_learning_step(worl
         reveal = await world.respond(await fake.click_button(review, quiz_button(item, item.choice_index()),
                                                              user=alice))
         assert reveal.content.startswith("✅ Right") and "Score 1/2" in reveal.content
+        assert reveal.custom_ids == [f"sgb:report:{item.id}"]
         stats = world.store.stats(fake.guild_id, uid(alice), world.clock())
         assert (stats.answered, stats.correct, stats.due_count) == (2, 1, 0)
 
@@ -504,6 +505,7 @@ async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotW
         wrong = f"sgb:drill:{drill_id}:0:{wrong_choice(first)}"
         said = await world.respond(await fake.click_button(posted, right, user=alice))
         assert said.ephemeral and said.content.startswith("**Q1** ✅ Right")
+        assert said.custom_ids == [f"sgb:report:{first.id}"]  # a drill question can be reported too
         said = await world.respond(await fake.click_button(posted, wrong, user=bob))
         assert said.content.startswith("**Q1** ❌ Not quite")
         said = await world.respond(await fake.click_button(posted, wrong, user=alice))
@@ -637,6 +639,56 @@ async def test_long_drill_questions_make_a_shorter_drill_in_one_message(world: B
     assert message_id == posted.id and 1 <= len(shown) < 5 and shown == [it.id for it in longest[:len(shown)]]
     assert len(posted.components) == len(shown)  # one row of buttons a question, all in this one message
     assert [m for m in fake.bot_messages if m.channel_id == study] == [posted]
+
+
+async def test_a_question_reported_by_two_members_is_withdrawn_here_and_listed_for_the_authors(
+        world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob, mod = (fake.make_member(name=n) for n in ("alice", "bob", "carol"))
+    admin = fake.make_member(name="mod", admin=True)
+    rng, item = draw(world.base.items, multiple_choice)
+    report_id, modal_id = f"sgb:report:{item.id}", f"sgb:reportm:{item.id}"
+
+    async def report(member: dict, reveal: BotMessage, reason: str) -> BotMessage:
+        opened = await fake.click_button(reveal, report_id, user=member)
+        cb = await opened.wait_response()
+        assert cb.type == payloads.CALLBACK_MODAL and cb.data["custom_id"] == modal_id
+        return await world.respond(await fake.submit_modal(modal_id, {"reason": reason}, user=member))
+
+    async with world.run() as first:
+        pin_draws(first, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        assert quiz.custom_ids == [quiz_button(item, i) for i in range(4)]
+        alice_reveal = await world.respond(await fake.click_button(quiz, quiz_button(item, 0), user=alice))
+        assert alice_reveal.custom_ids == [report_id]  # the flag comes with the key and its note
+        thanks = await report(alice, alice_reveal, "B is right too, the note says so")
+        assert thanks.ephemeral and thanks.content.startswith("🚩 Thanks: reported (1 of 2 reports withdraw it")
+        # a second report by the same member: told, no modal, nothing counted
+        again = await world.respond(await fake.click_button(alice_reveal, report_id, user=alice))
+        assert again.content == "You already reported this question; one report a member counts. Thanks!"
+        bob_reveal = await world.respond(await fake.click_button(quiz, quiz_button(item, 1), user=bob))
+
+    async with world.run() as second:  # the buttons and the modal work after a restart
+        pin_draws(second, rng)
+        withdrawn = await report(bob, bob_reveal, "")
+        assert withdrawn.content.startswith("🚩 Thanks: reported, and no longer asked in this server.")
+        assert db_rows(world, "SELECT user_id, reason FROM item_reports ORDER BY user_id") == [
+            (uid(alice), "B is right too, the note says so"), (uid(bob), "")]
+
+        # no longer served: the same draw gives another question, and its old buttons say why
+        redraw = await world.respond(await fake.send_slash_command("quiz", user=mod))
+        assert quiz_button(item, 0) not in redraw.custom_ids
+        late = await world.respond(await fake.click_button(quiz, quiz_button(item, 2), user=mod))
+        assert late.content.startswith("Members of this server reported this question, so it is no longer asked")
+        assert world.store.stats(fake.guild_id, uid(mod), world.clock()).answered == 0
+
+        refused = await world.respond(await fake.send_slash_command("quiz-reports", user=alice))
+        assert refused.content == "You need the Manage Server permission for this."
+        listed = await (await fake.send_slash_command("quiz-reports", user=admin)).wait_followup()
+        assert listed.ephemeral and "(withdrawn, 2 report(s))" in listed.content
+        assert f"Key: **{escape(item.answer)}**" in listed.content
+        assert "“B is right too, the note says so”" in listed.content
+        assert "> " + escape(item.explanation.split("\n")[0].strip()[:80]) in listed.content
 
 
 # --- 8. buttons across a restart ---------------------------------------------------------------------

@@ -47,20 +47,20 @@ def store(tmp_path: Path) -> Iterator[QuizStore]:
 def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "quiz.db"
     with QuizStore(path) as s:
-        assert s.schema_version == 2
+        assert s.schema_version == 3
         assert s.active_items() == []
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,)]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     QuizStore(tmp_path / "q.db").close()
     with QuizStore(tmp_path / "q.db") as s:
-        assert s.schema_version == 2
+        assert s.schema_version == 3
     with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 2
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 3
 
 
 def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:
@@ -326,3 +326,53 @@ def test_update_config_changes_one_thing_and_keeps_the_rest(store: QuizStore) ->
     with pytest.raises(ValueError, match="At most"):
         store.update_config(GUILD, refuse)
     assert store.get_config(GUILD) == added  # nothing half-written
+
+
+# --- members' reports -------------------------------------------------------------------------------
+
+
+def test_a_report_counts_once_per_member_and_two_withdraw_the_item_in_that_server(store: QuizStore) -> None:
+    item = ITEMS[0]
+    first = store.report_item(GUILD, ALICE, item.id, "  two options are right  ", now=NOW)
+    again = store.report_item(GUILD, ALICE, item.id, "changed my mind", now=NOW)
+    assert first.recorded and (first.reports, first.withdrawn) == (1, False)
+    assert not again.recorded and (again.reports, again.withdrawn) == (1, False)
+    assert store.has_reported(GUILD, ALICE, item.id) and not store.has_reported(GUILD, BOB, item.id)
+    assert store.withdrawn_items(GUILD) == frozenset()
+
+    second = store.report_item(GUILD, BOB, item.id, now=NOW + timedelta(minutes=1))
+    assert second.recorded and (second.reports, second.withdrawn) == (2, True)
+    assert store.withdrawn_items(GUILD) == {item.id}
+    assert store.withdrawn_items(OTHER_GUILD) == frozenset()  # another server judges for itself
+    (listed,) = store.reported_items(GUILD)
+    assert (listed.item_id, listed.reports, listed.withdrawn, listed.by_manager) == (item.id, 2, True, False)
+    assert listed.reasons == ("two options are right",)  # trimmed; the second, empty reason is not listed
+
+
+def test_one_report_by_a_manager_withdraws_the_item(store: QuizStore) -> None:
+    result = store.report_item(GUILD, ALICE, ITEMS[1].id, by_manager=True, now=NOW)
+    assert result.withdrawn and store.withdrawn_items(GUILD) == {ITEMS[1].id}
+    store.report_item(GUILD, BOB, ITEMS[2].id, now=NOW)
+    assert [r.item_id for r in store.reported_items(GUILD)] == [ITEMS[1].id, ITEMS[2].id]  # withdrawn first
+
+
+def test_withdrawn_items_are_not_served_for_review_drills_or_counted_due(store: QuizStore) -> None:
+    item = ITEMS[0]
+    store.record_answer(GUILD, ALICE, item.id, "B0", False, "ctx", now=NOW)
+    later = NOW + timedelta(days=3)
+    assert item in store.due_items(GUILD, ALICE, later) and store.stats(GUILD, ALICE, later).due_count == 1
+    store.report_item(GUILD, ALICE, item.id, by_manager=True, now=NOW)
+    assert item not in store.due_items(GUILD, ALICE, later)
+    assert store.stats(GUILD, ALICE, later).due_count == 0
+    for user in (ALICE, None):
+        assert item not in store.drill_mix(GUILD, user, later, count=len(ITEMS), seed=1)
+    assert item in store.drill_mix(OTHER_GUILD, None, later, count=len(ITEMS), seed=1)
+
+
+def test_reports_survive_a_restart(tmp_path: Path) -> None:
+    with QuizStore(tmp_path / "q.db") as s:
+        s.sync_items(ITEMS, now=NOW)
+        s.report_item(GUILD, ALICE, ITEMS[3].id, "the note says otherwise", now=NOW)
+    with QuizStore(tmp_path / "q.db") as s:
+        assert s.has_reported(GUILD, ALICE, ITEMS[3].id)
+        assert s.report_item(GUILD, BOB, ITEMS[3].id, now=NOW).withdrawn
