@@ -31,6 +31,7 @@ from .fake_discord import BotMessage, FakeDiscord, payloads
 
 FIREHOSE = "1.4 Kinesis data firehose"
 FIREHOSE_NOTE = "max interval: 900s"
+COMMANDS = {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel", "quiz-reports"}
 NO_MANAGE_GUILD = payloads.EVERYONE_PERMISSIONS  # a member whose server lets them see admin commands
 
 
@@ -118,7 +119,7 @@ async def test_commands_sync_once_then_only_on_change_or_owner_request(world: Bo
     async with world.run() as bot:
         assert bot.synced_commands
         assert len(fake.command_syncs) == 1 and fake.command_syncs[0].guild_id is None
-        assert fake.command_names() == {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel"}
+        assert fake.command_names() == COMMANDS
         drill, _ = fake.find_command("drill")
         assert [o["name"] for o in drill["options"]] == ["setup", "now", "pause", "resume"]
         qa, _ = fake.find_command("qa-channel")
@@ -140,7 +141,7 @@ async def test_commands_sync_once_then_only_on_change_or_owner_request(world: Bo
         reply = await fake.wait_for_bot_message(lambda m: m.reference_id == int(posted["id"]), since=since)
         assert reply.content == "Slash commands synced."
         assert len(fake.command_syncs) == 2
-        assert fake.command_names() == {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel"}
+        assert fake.command_names() == COMMANDS
 
 
 async def test_a_failed_sync_does_not_stop_the_bot_and_is_retried(world: BotWorld, caplog) -> None:
