@@ -20,6 +20,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/ruff check .
+	HF_HUB_OFFLINE=1 $(BIN)/mypy
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 index: $(STAMP)

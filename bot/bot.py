@@ -62,7 +62,7 @@ class StudyBot(commands.Bot):
         # index build) and held up every interaction arriving meanwhile.
         gc.freeze()
         self.heartbeat.start()
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         await self.sync_commands_if_changed()
 
     async def sync_commands_if_changed(self, *, force: bool = False) -> bool:

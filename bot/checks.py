@@ -5,6 +5,13 @@ import discord
 from discord import app_commands
 
 
+def server_id(interaction: discord.Interaction) -> int:
+    """The server of a guild-only command or of a click in a server (Discord never sends those from DMs)."""
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage()
+    return interaction.guild_id
+
+
 def manage_guild_only():
     """Defaults can be overridden per server in Discord's settings, so the permission is checked here too."""
 

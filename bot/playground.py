@@ -154,12 +154,12 @@ class Playground:
                 if choice is None:
                     self.say(f"Answer with {hint}.")
                     continue
-                kwargs = {"choice": choice}
+                typed = None
             else:
-                kwargs = {"typed": self._read(it, "your answer: ")}
+                choice, typed = None, self._read(it, "your answer: ")
             try:
                 verdict = answer_item(self.services.store, item, LOCAL_GUILD, LOCAL_MEMBER, context=context,
-                                      now=self.clock(), **kwargs)
+                                      choice=choice, typed=typed, now=self.clock())
             except AnswerError as exc:
                 self.say(str(exc))
                 continue

@@ -33,7 +33,14 @@ class Services:
     index: IndexStore
     answerer: Answerer
     items: list[QuizItem]  # active items of the current guides; empty when loaded without the quiz
-    store: QuizStore | None  # None when loaded without the quiz (the ask CLI opens no database)
+    quiz_store: QuizStore | None  # None when loaded without the quiz (the ask CLI opens no database)
+
+    @property
+    def store(self) -> QuizStore:
+        """The quiz store; only the ask CLI loads without it, and it never asks for it."""
+        if self.quiz_store is None:
+            raise RuntimeError("these services were loaded without the quiz (quiz=False)")
+        return self.quiz_store
 
     @cached_property
     def items_by_id(self) -> dict[str, QuizItem]:
@@ -54,8 +61,8 @@ class Services:
         return cls(settings, index, Answerer(retriever), items, store)
 
     def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        if self.quiz_store is not None:
+            self.quiz_store.close()
 
 
 def load_index(settings: Settings, *, progress: bool = False) -> IndexStore:

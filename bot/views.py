@@ -6,6 +6,7 @@ import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
+from typing import Any, cast
 
 import discord
 
@@ -17,8 +18,20 @@ log = logging.getLogger(__name__)
 FAILURE_NOTE = "Sorry, something went wrong on my side. It's logged; please try again."
 
 
-def _cog(interaction: discord.Interaction, name: str):
-    return interaction.client.get_cog(name)  # type: ignore[union-attr]
+def _cog(interaction: discord.Interaction, name: str) -> Any:
+    return cast(Any, interaction.client).get_cog(name)  # the client is the StudyBot, a commands.Bot
+
+
+def interaction_data(interaction: discord.Interaction) -> dict[str, Any]:
+    """The raw payload's data (custom_id, submitted components) as a plain mapping."""
+    return cast(dict[str, Any], interaction.data or {})
+
+
+def message_id(interaction: discord.Interaction) -> int:
+    """The message a component interaction came from (Discord always sends it for a click)."""
+    if interaction.message is None:
+        raise ValueError("a component interaction without its message")
+    return interaction.message.id
 
 
 async def send_ephemeral(interaction: discord.Interaction, content: str, **kwargs) -> None:
@@ -35,7 +48,7 @@ async def failures_reported(interaction: discord.Interaction) -> AsyncIterator[N
     try:
         yield
     except Exception:
-        log.exception("handling %s failed", (interaction.data or {}).get("custom_id", "an interaction"))
+        log.exception("handling %s failed", interaction_data(interaction).get("custom_id", "an interaction"))
         try:
             await send_ephemeral(interaction, FAILURE_NOTE)
         except discord.HTTPException as exc:  # e.g. the interaction expired meanwhile
@@ -56,7 +69,7 @@ class QuizChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
     async def callback(self, interaction: discord.Interaction) -> None:
         async with failures_reported(interaction):
             await _cog(interaction, "Quiz").answer_choice(interaction, self.item_id, self.choice,
-                                                          context=f"msg:{interaction.message.id}")
+                                                          context=f"msg:{message_id(interaction)}")
 
 
 class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:type:(?P<item>[0-9a-f]{1,16})"):
@@ -72,7 +85,7 @@ class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb
     async def callback(self, interaction: discord.Interaction) -> None:
         async with failures_reported(interaction):
             await _cog(interaction, "Quiz").open_typed_answer(interaction, self.item_id,
-                                                              context=f"msg:{interaction.message.id}")
+                                                              context=f"msg:{message_id(interaction)}")
 
 
 class DrillChoiceButton(discord.ui.DynamicItem[discord.ui.Button],

@@ -125,8 +125,8 @@ def run_eval(corpus_dir: Path, work_dir: Path, files: list[Path] | None = None, 
             answered = [bool(r.answered) for r in results]
         else:
             dev = [i for i, q in enumerate(questions) if q.split == "dev"]
-            t = calibrate([questions[i] for i in dev], [results[i] for i in dev])
-            answered = [r.confidence >= t for r in results]
+            threshold = calibrate([questions[i] for i in dev], [results[i] for i in dev])
+            answered = [r.confidence >= threshold for r in results]
         scored[system.name] = [Scored(q, r, first_correct_rank(q, r.texts), a)
                                for q, r, a in zip(questions, results, answered, strict=True)]
         timings[system.name] = times

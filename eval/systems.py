@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,7 +64,7 @@ class DenseFixedChunks:
     def __init__(self, encode: Callable[[list[str]], np.ndarray]) -> None:
         self._encode = encode
         self._texts: list[str] = []
-        self._index = None
+        self._index: Any = None  # a faiss index once fitted
 
     def fit(self, corpus_dir: Path) -> None:
         import faiss

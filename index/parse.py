@@ -318,8 +318,8 @@ class _MarkdownParser:
             raw = lines[i]
             lineno = i + 1
             prev_blank = i == 0 or _is_blank(lines[i - 1])
-            if _FENCE.match(raw):
-                fence = _FENCE.match(raw).group(1)
+            if (opening := _FENCE.match(raw)) is not None:
+                fence = opening.group(1)
                 j = i + 1
                 while j < len(lines) and not lines[j].strip().startswith(fence):
                     j += 1

@@ -82,7 +82,7 @@ def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> 
             size = _magnitude(*candidate)
             if any(abs(size - _magnitude(*p)) < 1e-9 for p in (parsed, *in_note)):
                 continue  # same quantity written differently ("60 min" vs "1h") is not a wrong answer
-            if any(abs(size - _magnitude(*parse_number(t))) < 1e-9 for t in pool if parse_number(t)):
+            if any(abs(size - _magnitude(*known)) < 1e-9 for t in pool if (known := parse_number(t)) is not None):
                 continue
             pool[s.text] = abs(math.log10(size) - target)
     return [text for text, _ in sorted(pool.items(), key=lambda kv: (kv[1], kv[0]))][:k]

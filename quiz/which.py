@@ -121,7 +121,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     definition = mask(term.definition, term.name)
     if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS:
         return None
-    candidates = []
+    candidates: list[tuple[float, str]] = []  # (closeness to the answer, name)
     for other in _term_pool(catalog, term):
         name = strip_parenthetical(other.name)
         if mentions(term.definition, other.name) or same_thing(name, answer):

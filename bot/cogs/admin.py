@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import manage_guild_only
+from bot.checks import manage_guild_only, server_id
+from bot.cogs.ask import Ask
 from quiz.records import GuildConfig
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
@@ -60,13 +61,13 @@ class Admin(commands.Cog):
             return dataclasses.replace(config, qa_channel_ids=tuple(channels))
 
         try:
-            config = await asyncio.to_thread(self.bot.services.store.update_config, interaction.guild_id, change)
+            config = await asyncio.to_thread(self.bot.services.store.update_config, server_id(interaction), change)
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
         ask = self.bot.get_cog("Ask")
-        if ask is not None:
-            ask.set_qa_channels(interaction.guild_id, config.qa_channel_ids)
+        if isinstance(ask, Ask):
+            ask.set_qa_channels(config.guild_id, config.qa_channel_ids)
         listed = ", ".join(f"<#{c}>" for c in config.qa_channel_ids) or "none"
         await interaction.response.send_message(f"Q&A channels: {listed}.", ephemeral=True)
 

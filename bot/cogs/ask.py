@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.cooldown import MemberCooldown
 from bot.messages import render_answer, split_message
-from bot.views import answer_view
+from bot.views import answer_view, message_id
 from index.answer import Answer, BadQuestionError, clean_question
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
@@ -93,7 +93,7 @@ class Ask(commands.Cog):
         parts = split_message(render_answer(answer))
         sent = None
         for i, part in enumerate(parts):
-            view = answer_view(_top_chunk(answer)) if i == len(parts) - 1 else None
+            view = answer_view(_top_chunk(answer)) if i == len(parts) - 1 else discord.utils.MISSING
             if i == 0:
                 sent = await message.reply(part, mention_author=False, view=view)
             else:
@@ -121,7 +121,7 @@ class Ask(commands.Cog):
             shown = await asyncio.to_thread(self.services.store.shown_answer, message.reference.message_id)
             if shown is not None:
                 return content
-        if message.channel.id in self.qa_channels.get(message.guild.id, frozenset()):
+        if message.guild is not None and message.channel.id in self.qa_channels.get(message.guild.id, frozenset()):
             return content
         return None
 
@@ -134,14 +134,14 @@ class Ask(commands.Cog):
                                 tuple(h.chunk.id for h in answer.hits), answer.answerable)
 
     async def feedback(self, interaction: discord.Interaction, helpful: bool) -> None:
-        shown = await asyncio.to_thread(self.services.store.shown_answer, interaction.message.id)
+        shown = await asyncio.to_thread(self.services.store.shown_answer, message_id(interaction))
         if shown is None:
             await interaction.response.send_message("I no longer know which answer this was, sorry.",
                                                     ephemeral=True)
             return
         tally = await asyncio.to_thread(
             self.services.store.record_feedback, interaction.guild_id or 0, interaction.user.id, shown.question,
-            shown.chunk_ids, helpful, interaction.message.id)
+            shown.chunk_ids, helpful, message_id(interaction))
         await interaction.response.send_message(
             f"Thanks, noted {'👍' if helpful else '👎'} ({tally.helpful} 👍 / {tally.not_helpful} 👎 so far).",
             ephemeral=True)

@@ -19,7 +19,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
-from bot.checks import manage_guild_only
+from bot.checks import manage_guild_only, server_id
 from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
 from bot.views import drill_view, reveal_view
 from quiz.answering import AnswerError, answer_item
@@ -74,7 +74,7 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
                                current.qa_channel_ids)
 
         try:
-            config = await asyncio.to_thread(self.cog.services.store.update_config, interaction.guild_id, change)
+            config = await asyncio.to_thread(self.cog.services.store.update_config, server_id(interaction), change)
         except ValueError as exc:
             await interaction.response.send_message(f"⚠️ {escape(str(exc))}", ephemeral=True)
             return
@@ -86,7 +86,7 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
     @manage_guild_only()
     async def now(self, interaction: discord.Interaction) -> None:
         """Post today's drill now, if it was not posted yet."""
-        config = await asyncio.to_thread(self.cog.services.store.get_config, interaction.guild_id)
+        config = await asyncio.to_thread(self.cog.services.store.get_config, server_id(interaction))
         if config.drill_channel_id is None:
             await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
             return
@@ -95,7 +95,7 @@ class DrillCommands(app_commands.Group, name="drill", description="The daily dri
         if await self.cog.post_drill(config, day, retry_now=True) is not None:
             message = "Today's drill is posted."
         else:
-            today = await asyncio.to_thread(self.cog.services.store.drill_for_day, interaction.guild_id, day)
+            today = await asyncio.to_thread(self.cog.services.store.drill_for_day, server_id(interaction), day)
             if today is None:
                 message = "The notes have no multiple-choice questions for a drill yet."
             elif today.posted:
@@ -171,6 +171,9 @@ class DrillCog(commands.Cog, name="Drill"):
     async def post_drill(self, config: GuildConfig, day: date, *, retry_now: bool = False) -> Drill | None:
         """Claim and post the drill of `day`; None when that day's drill is already posted (or cannot be)."""
         store = self.services.store
+        channel_id = config.drill_channel_id
+        if channel_id is None:  # the drill was never set up in this server
+            return None
         async with self._posting:
             claimed = await asyncio.to_thread(store.drill_for_day, config.guild_id, day)
             if claimed is not None:
@@ -178,7 +181,7 @@ class DrillCog(commands.Cog, name="Drill"):
                 # is found in the channel or sent; the nonce keeps a retry from making a second message.
                 if claimed.posted or (not retry_now and self._waiting(claimed)):
                     return None
-                return await self._recover(claimed, config.drill_channel_id)
+                return await self._recover(claimed, channel_id)
             items = await asyncio.to_thread(self._drill_items, config, day)
             if not items:
                 log.warning("no quiz items for the drill of guild %s", config.guild_id)
@@ -187,7 +190,7 @@ class DrillCog(commands.Cog, name="Drill"):
                                             self.bot.clock())
             if drill is None:
                 return None
-            return await self._send(drill, config.drill_channel_id)
+            return await self._send(drill, channel_id)
 
     def _drill_items(self, config: GuildConfig, day: date) -> list[QuizItem]:
         count = min(config.drill_count, MAX_DRILL_COUNT)
@@ -201,10 +204,12 @@ class DrillCog(commands.Cog, name="Drill"):
         return items
 
     async def _send(self, drill: Drill, channel_id: int) -> Drill | None:
-        channel = self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(channel_id)
-        items = [self.services.items_by_id.get(i) or await asyncio.to_thread(self.services.store.get_item, i)
+        cached = self.bot.get_channel(channel_id)
+        channel = (cached if isinstance(cached, discord.abc.Messageable)
+                   else self.bot.get_partial_messageable(channel_id))
+        found = [self.services.items_by_id.get(i) or await asyncio.to_thread(self.services.store.get_item, i)
                  for i in drill.item_ids]
-        items = [it for it in items if it is not None]
+        items = [it for it in found if it is not None]
         text = await asyncio.to_thread(self._drill_text, drill.guild_id, drill.day, items)
         parts = split_message(text)
         try:
@@ -303,11 +308,11 @@ class DrillCog(commands.Cog, name="Drill"):
 
     async def set_paused(self, interaction: discord.Interaction, paused: bool) -> None:
         store = self.services.store
-        config = await asyncio.to_thread(store.get_config, interaction.guild_id)
+        config = await asyncio.to_thread(store.get_config, server_id(interaction))
         if config.drill_channel_id is None:
             await interaction.response.send_message("Set the drill up first: `/drill setup`.", ephemeral=True)
             return
-        config = await asyncio.to_thread(store.update_config, interaction.guild_id,
+        config = await asyncio.to_thread(store.update_config, server_id(interaction),
                                          lambda current: dataclasses.replace(current, paused=paused))
         await interaction.response.send_message(
             "⏸️ Daily drill paused." if paused else f"▶️ Daily drill resumed ({config.drill_time} "

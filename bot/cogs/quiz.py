@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import manage_guild_only
+from bot.checks import manage_guild_only, server_id
 from bot.messages import (
     ALREADY_REPORTED,
     escape,
@@ -22,7 +22,7 @@ from bot.messages import (
     render_stats,
     split_message,
 )
-from bot.views import failures_reported, item_view, reveal_view
+from bot.views import failures_reported, interaction_data, item_view, reveal_view
 from quiz.answering import MAX_TYPED, AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
@@ -120,7 +120,7 @@ class Quiz(commands.Cog):
     @app_commands.guild_only()
     async def leaderboard(self, interaction: discord.Interaction) -> None:
         """This server's top scorers."""
-        rows = await asyncio.to_thread(self.services.store.leaderboard, interaction.guild_id, 10, self.bot.clock())
+        rows = await asyncio.to_thread(self.services.store.leaderboard, server_id(interaction), 10, self.bot.clock())
         # Mentions, not cached names: without the members intent the cache barely knows anyone, and Discord
         # shows a mention as the member's current name. The bot's AllowedMentions.none() keeps it silent.
         names = {row.user_id: f"<@{row.user_id}>" for row in rows}
@@ -136,7 +136,7 @@ class Quiz(commands.Cog):
         store = self.services.store
 
         def gather() -> str:
-            reports = store.reported_items(interaction.guild_id)
+            reports = store.reported_items(server_id(interaction))
             items = {r.item_id: item for r in reports if (item := store.get_item(r.item_id)) is not None}
             return render_reports(reports, items)
 
@@ -166,7 +166,7 @@ class Quiz(commands.Cog):
             await interaction.response.send_modal(ReportModal(item))
 
     async def _submit_report(self, interaction: discord.Interaction, item_id: str) -> None:
-        reason = _modal_value(interaction.data or {}, "reason")
+        reason = _modal_value(interaction_data(interaction), "reason")
         by_manager = interaction.guild is not None and interaction.permissions.manage_guild
         result = await asyncio.to_thread(self.services.store.report_item, interaction.guild_id or 0,
                                          interaction.user.id, item_id, reason, by_manager=by_manager,
@@ -179,7 +179,8 @@ class Quiz(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        custom_id = (interaction.data or {}).get("custom_id", "")
+        data = interaction_data(interaction)
+        custom_id = str(data.get("custom_id", ""))
         if interaction.response.is_done():
             return
         if custom_id.startswith(REPORT_PREFIX):
@@ -189,7 +190,7 @@ class Quiz(commands.Cog):
         if not custom_id.startswith(TYPED_PREFIX):
             return
         item_id, _, context = custom_id[len(TYPED_PREFIX):].partition(":")
-        typed = _modal_value(interaction.data, "answer")
+        typed = _modal_value(data, "answer")
         async with failures_reported(interaction):
             item = await self._item_or_say(interaction, item_id)
             if item is not None:

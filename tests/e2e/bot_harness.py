@@ -55,7 +55,7 @@ class BotWorld:
         """What Services.load gives a new process: a new store connection, items synced into it."""
         store = QuizStore(self.db_path)
         store.sync_items(self.base.items)
-        return dataclasses.replace(self.base, settings=self.settings, store=store)
+        return dataclasses.replace(self.base, settings=self.settings, quiz_store=store)
 
     @contextlib.asynccontextmanager
     async def run(self, **run_kwargs: Any) -> AsyncIterator[StudyBot]:
