@@ -39,7 +39,7 @@ def main() -> int:
     print(f"# {args.guide.name} · seed {args.seed} · generator v{GENERATOR_VERSION} · "
           f"{len(picked)} of {len(items)} items\n")
     for n, item in enumerate(picked, 1):
-        shown = plain(render_item(item, typed_hint="(typed answer)"))
+        shown = plain(render_item(item))
         print(f"## {n}\n{shown}\n")
     print("# Keys (read only after judging what is shown)\n")
     for n, item in enumerate(picked, 1):

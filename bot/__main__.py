@@ -160,7 +160,7 @@ def _quiz(settings: Settings, args: argparse.Namespace) -> int:
                               "explanation": item.explanation, "section": item.section, "kind": item.kind},
                              ensure_ascii=False))
         else:
-            print(plain(render_item(item, typed_hint=None)) + f"\n  answer: {item.answer}\n")
+            print(plain(render_item(item)) + f"\n  answer: {item.answer}\n")
     return 0
 
 

@@ -115,18 +115,13 @@ MAX_QUOTED_NOTE = 1200  # a quiz message quotes its note whole up to this; one m
 KIND_HINT = {"which": "Which one is it?", "cloze": "Fill in the blank.", "truefalse": "True or false?"}
 
 
-TYPED_HINT = "_Type your answer with the button below._"
-
-
-def render_item(item: QuizItem, number: int | None = None, *, typed_hint: str | None = TYPED_HINT) -> str:
-    """An item as asked; `typed_hint` says how to answer a typed one (None where the prompt says it)."""
+def render_item(item: QuizItem, number: int | None = None) -> str:
+    """An item as asked: the question, the hint line, and for a multiple-choice item its lettered options."""
     prefix = f"**Q{number}.** " if number is not None else "🎯 "
     lines = [f"{prefix}{escape(_shorten(item.question))}",
              f"-# {_hint_line(item)}"]
-    if item.options and item.kind != "truefalse":
+    if item.kind != "truefalse":
         lines.extend(f"**{LETTERS[i]}.** {escape(opt)}" for i, opt in enumerate(item.options))
-    elif not item.options and typed_hint:
-        lines.append(typed_hint)
     return "\n".join(lines)
 
 
@@ -136,7 +131,7 @@ def _hint_line(item: QuizItem) -> str:
     return f"{escape(hint)} · {KIND_HINT[item.kind]}" if hint else KIND_HINT[item.kind]
 
 
-def render_reveal(item: QuizItem, given: str, result: AnswerResult, grade_reason: str = "") -> str:
+def render_reveal(item: QuizItem, given: str, result: AnswerResult) -> str:
     if not result.recorded:
         head = (f"You already answered this one ({escape(result.first_attempt_answer)}): it was "
                 f"{'right ✅' if result.correct else 'wrong ❌'}. Only your first answer counts.")
@@ -144,8 +139,6 @@ def render_reveal(item: QuizItem, given: str, result: AnswerResult, grade_reason
         head = f"✅ Right: **{escape(item.answer)}**."
     else:
         head = f"❌ Not quite: you said {escape(given)}; the answer is **{escape(item.answer)}**."
-    if grade_reason and result.recorded:
-        head += f" ({escape(grade_reason)})"
     note = "\n".join("> " + escape(line.strip()) for line in _shorten(item.explanation).split("\n"))
     tail = f"Score {result.correct_total}/{result.answered} · streak {result.streak} day(s)"
     return f"{head}\n📘 **{escape(item.section)}**\n{note}\n-# {tail}"

@@ -143,27 +143,23 @@ class Playground:
             self.pose(item, it, n)
 
     def pose(self, item: QuizItem, it, number: int | None = None) -> None:
-        self.say(render_item(item, number, typed_hint=None))
+        self.say(render_item(item, number))
         self.asked += 1
         context = f"play:{self.session}:{self.asked}"
         while True:
-            if item.options:
-                hint = "/".join(LETTERS[: len(item.options)]) if item.kind != "truefalse" else "true/false"
-                reply = self._read(it, f"your answer ({hint}): ")
-                choice = _choice(reply, item)
-                if choice is None:
-                    self.say(f"Answer with {hint}.")
-                    continue
-                typed = None
-            else:
-                choice, typed = None, self._read(it, "your answer: ")
+            hint = "/".join(LETTERS[: len(item.options)]) if item.kind != "truefalse" else "true/false"
+            reply = self._read(it, f"your answer ({hint}): ")
+            choice = _choice(reply, item)
+            if choice is None:
+                self.say(f"Answer with {hint}.")
+                continue
             try:
                 verdict = answer_item(self.services.store, item, LOCAL_GUILD, LOCAL_MEMBER, context=context,
-                                      choice=choice, typed=typed, now=self.clock())
+                                      choice=choice, now=self.clock())
             except AnswerError as exc:
                 self.say(str(exc))
                 continue
-            self.say(render_reveal(item, verdict.given, verdict.result, verdict.reason))
+            self.say(render_reveal(item, verdict.given, verdict.result))
             return
 
 

@@ -15,6 +15,7 @@ from quiz.item import QuizItem
 
 log = logging.getLogger(__name__)
 
+RETIRED_NOTE = "This question was retired: the notes it came from changed. Try `/quiz` for a fresh one."
 FAILURE_NOTE = "Sorry, something went wrong on my side. It's logged; please try again."
 
 
@@ -72,11 +73,12 @@ class QuizChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
                                                           context=f"msg:{message_id(interaction)}")
 
 
-class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:type:(?P<item>[0-9a-f]{1,16})"):
+class RetiredTypedButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:type:(?P<item>[0-9a-f]{1,16})"):
+    """The "Type my answer" button of a typed question, from before typed questions were retired (strict reads
+    found none fair): it says so instead of failing."""
+
     def __init__(self, item_id: str) -> None:
-        super().__init__(discord.ui.Button(label="Type my answer", emoji="✍️", style=discord.ButtonStyle.primary,
-                                           custom_id=f"sgb:type:{item_id}"))
-        self.item_id = item_id
+        super().__init__(discord.ui.Button(label="Type my answer", custom_id=f"sgb:type:{item_id}"))
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match: re.Match[str], /):
@@ -84,8 +86,7 @@ class TypeAnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb
 
     async def callback(self, interaction: discord.Interaction) -> None:
         async with failures_reported(interaction):
-            await _cog(interaction, "Quiz").open_typed_answer(interaction, self.item_id,
-                                                              context=f"msg:{message_id(interaction)}")
+            await send_ephemeral(interaction, RETIRED_NOTE)
 
 
 class DrillChoiceButton(discord.ui.DynamicItem[discord.ui.Button],
@@ -152,7 +153,7 @@ class ReportButton(discord.ui.DynamicItem[discord.ui.Button], template=r"sgb:rep
             await _cog(interaction, "Quiz").open_report(interaction, self.item_id)
 
 
-DYNAMIC_ITEMS = (QuizChoiceButton, TypeAnswerButton, DrillChoiceButton, FeedbackButton, QuizMeButton,
+DYNAMIC_ITEMS = (QuizChoiceButton, RetiredTypedButton, DrillChoiceButton, FeedbackButton, QuizMeButton,
                  ReportButton)
 
 
@@ -167,12 +168,9 @@ def answer_view(chunk_id: str | None) -> discord.ui.View:
 
 def item_view(item: QuizItem) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    if item.options:
-        for i, option in enumerate(item.options):
-            label = option if item.kind == "truefalse" else f"{LETTERS[i]}. {option}"
-            view.add_item(QuizChoiceButton(item.id, i, label))
-    else:
-        view.add_item(TypeAnswerButton(item.id))
+    for i, option in enumerate(item.options):
+        label = option if item.kind == "truefalse" else f"{LETTERS[i]}. {option}"
+        view.add_item(QuizChoiceButton(item.id, i, label))
     return view
 
 

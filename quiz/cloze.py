@@ -7,13 +7,12 @@ from quiz.distractors import Neighbours, name_distractors, number_distractors
 from quiz.item import QuizItem
 from quiz.notes import Catalog, Note, frame, in_parens, term_of
 from quiz.spans import Span, negated
-from quiz.text import content_stems, mentions
+from quiz.text import content_stems, match_case, mentions
 from quiz.which import shuffled
 
 BLANK = "____"
 MIN_LINE_WORDS = 3  # content words left around the blank: "Consumers can be: ____" asks nothing
 MAX_PER_LINE = 2  # more blanks from one line would quiz the same sentence over and over
-MAX_TYPED_WORDS = 3  # longer answers are unfair to type
 MAX_LINE_CHARS = 240  # a longer line is cut to the sentence holding the blank
 # The blank right after a negation (at most two words between): "not ____", "No ____ needed", "not csv -> ____".
 _NEGATED_BLANK = re.compile(r"\b(?:not|no|without|never|cannot|isn't|doesn't|don't)\s+(?:\S+\s+){0,2}$",
@@ -85,14 +84,6 @@ def _in_term_name(line: str, span: Span) -> bool:
     return found is not None and (span.start < line.index(":") or mentions(found[0], span.text))
 
 
-def _fair_to_type(line: str, span: Span, listed: int) -> bool:
-    """A typed answer is fair for a short name alone in its clause: one right answer with few written
-    forms. A number (any value reads as plausible), a phrase, one of a list or pair ("L1 and ____",
-    "CPU or ____": each sibling fits) or a blank in a negative clause has more than one defensible answer."""
-    # `listed` already holds _list_size(line, span) for a name
-    return span.kind == "name" and len(span.text.split()) <= MAX_TYPED_WORDS and listed <= 1 and not negated(line, span)
-
-
 def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, span: Span) -> QuizItem | None:
     if line.strip().lower() == note.subject.lower():
         return None  # the note's own name ("Latent Dirichet Allocation (LDA)"): nothing to recall
@@ -103,34 +94,37 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
     blanked = blank_out(line, span.text)
     if BLANK not in blanked or line.rstrip(":").strip() == span.text:
         return None
+    if re.search(rf"\w{re.escape(span.text)}|{re.escape(span.text)}[^\W_]", blanked, re.IGNORECASE):
+        return None  # the answer shows inside another word: "3DES: applies ____ three times" (DES)
+    if re.search(r"____\s*\(|\(\s*____\s*\)", blanked):
+        return None  # a gloss beside the blank: "Use ____ (A2I)", "ticket-granting ticket (____)"
     if len(content_stems(blanked.replace(BLANK, " "))) < MIN_LINE_WORDS:
         return None
     if _NEGATED_BLANK.search(line[: span.start]):
         return None  # "not ____", "No ____ needed": anything else fits the blank too
     if negated(line, span):
-        distractors = []  # in a negative clause every wrong option would read as true too; typed only
-    elif span.kind == "number":
+        return None  # in a negative clause every wrong option would read as true too
+    if span.kind == "number":
         distractors = number_distractors(span, note, catalog)
     else:
-        distractors = name_distractors(span, note, catalog, near)
+        # A name's wrong options come only from its own list mates in the guide (family_only): names from
+        # nearby notes were of another kind in strict reads ("HTTP/2 or ____" offered Twilio and Slack).
+        distractors = name_distractors(span, note, catalog, near, family_only=span.kind == "name")
     family = catalog.family(span.text)
     # The list the span is one of: by the line's punctuation, or by the names the guide lists with it.
     listed = 0 if span.kind == "number" else max(_list_size(line, span), sum(mentions(line, m) for m in family))
     if listed >= 3 and (not family or len(distractors) < 3):
         return None  # one of a longer list ("C5, ____, M4, P3 or P2"): any name of its kind would fit
-    if len(distractors) < 3 and not _fair_to_type(line, span, listed):
-        return None  # no item is better than a bad one: strict reads found 0 of 7 such typed items fair
     if len(distractors) < 3:
-        distractors = []
-    prompt = "Type the missing word or number" if not distractors else "Fill in the blank"
-    question = f"{prompt}{in_parens(where)}:\n{blanked}"
-    base = 0.65 if not distractors else 0.45
-    difficulty = base + (0.1 if span.kind == "number" else 0.0) + min(0.15, len(line) / 2000)
+        return None  # no item is better than a bad one: typed questions read 0 of 5 fair in strict reads
+    distractors = [match_case(d, span.text) for d in distractors]
+    question = f"Fill in the blank{in_parens(where)}:\n{blanked}"
+    difficulty = 0.45 + (0.1 if span.kind == "number" else 0.0) + min(0.15, len(line) / 2000)
     return QuizItem.create(
         chunk_id=note.chunk.id,
         kind="cloze",
         question=question,
-        options=shuffled(span.text, distractors, question) if distractors else (),
+        options=shuffled(span.text, distractors, question),
         answer=span.text,
         explanation=note.text,
         section=note.chunk.section,

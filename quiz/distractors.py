@@ -11,7 +11,7 @@ from rapidfuzz import fuzz, process, utils
 
 from quiz.notes import Catalog, Note
 from quiz.spans import Span, find_numbers
-from quiz.text import initials, mentions, stem, words
+from quiz.text import initials, mentions, same_shape, stem, words
 
 _TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by size
     "ms": 0.001, "s": 1, "sec": 1, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600,
@@ -64,7 +64,7 @@ def _magnitude(value: float, unit: str) -> float:
 
 def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> list[str]:
     """Other numbers of the guide with the same kind of unit, closest in size first; [] for plain
-    counts and ranges, which are better typed than guessed among made-up numbers."""
+    counts and ranges: among made-up numbers any value reads as plausible."""
     parsed = parse_number(span.text)
     if parsed is None or span.cls == "count":
         return []
@@ -163,10 +163,11 @@ def name_distractors(
 
     if answer.kind == "phrase":
         for peer in catalog.phrase_peers(answer.text):
-            consider(peer.split(" (")[0])
+            if same_shape(peer, answer.text):
+                consider(peer.split(" (")[0])
         return chosen
     if answer.cls == "acronyms":
-        return []  # "GPUs", "PIIs": no plural acronym to offer beside it; asked typed instead
+        return []  # "GPUs", "PIIs": no plural acronym to offer beside it; not asked
     family = catalog.family(answer.text)
     for index in (note.index, *near.order[note.index]):
         other = catalog.notes[index]
@@ -176,7 +177,7 @@ def name_distractors(
                     consider(span.text)  # a list may mix kinds ("JSON format in Gzip or Parquet")
     if family_only or family:
         # A listed name's only plausible wrong options are its list mates ("C5, M5, M4"); names from nearby
-        # notes would be of another kind ("CPU" for "M5", "jpg" for "ONNX"). Too few: it is asked typed.
+        # notes would be of another kind ("CPU" for "M5", "jpg" for "ONNX"). Too few: it is not asked.
         return chosen
     for index in near.order[note.index]:
         other = catalog.notes[index]

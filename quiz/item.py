@@ -18,7 +18,8 @@ def item_id(chunk_id: str, kind: str, question: str) -> str:
 
 @dataclass(frozen=True)
 class QuizItem:
-    """A question on one note. options is empty when the answer is typed (graded by quiz.grade)."""
+    """A question on one note, answered by choosing one of its options. (A stored body may have none: a typed
+    question from before typed questions were retired; such items are never served again.)"""
 
     id: str
     chunk_id: str
@@ -67,11 +68,6 @@ class QuizItem:
             difficulty=round(min(1.0, max(0.0, difficulty)), 3),
             topic_path=topic_path,
         )
-
-    @property
-    def typed(self) -> bool:
-        """True when the member types the answer instead of choosing it."""
-        return not self.options
 
     def choice_index(self) -> int:
         """Position of the right answer among the options (the <choice> in a button's custom_id)."""

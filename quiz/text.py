@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Literal
 
 # Function words: they carry no fact, so they never count as overlap between a question and an answer.
 STOPWORDS = frozenset(
@@ -121,3 +122,52 @@ def strip_number(heading: str) -> str:
 
 def is_numbered(heading: str) -> bool:
     return re.match(r"^\d+(\.\d+)*\.?\s", heading) is not None
+
+
+NameShape = Literal["name", "title", "words", "any", "label"]
+_SMALL_WORDS = frozenset({"a", "an", "and", "as", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
+
+
+def name_shape(name: str) -> NameShape:
+    """How a subject's name is written, as a proxy for what kind of thing it is. Strict reads found options
+    of another kind under one question: guide labels ("Memory aid", "Weak point", "Transport mode") beside
+    ciphers and metrics (DES, RPO), concepts ("Data lake") beside services (FSx for Lustre).
+    'words': a phrase with a word in lower case after the first (Memory aid, SQL injection, spear phishing);
+    else 'name': an acronym, a digit or an inner capital in a word (DES, ChaCha20, FSx for Lustre, kNN);
+    'title': several words, each capitalised (Data Pipeline, Contact Lens); 'any': one capitalised word
+    (Transcribe, Federation);
+    'label': a comparison or a choice ("XSS vs CSRF", "CPU or GPU"), never an option."""
+    if re.search(r"\b(?:vs|or)\b", name, re.IGNORECASE):
+        return "label"
+    tokens = [t for t in re.split(r"[\s/]+", strip_parenthetical(name)) if t]
+    big = [t for t in tokens if t.lower() not in _SMALL_WORDS]
+    if not big:
+        return "words"
+    if any(t[:1].islower() for t in big[1:]) or (len(big) == 1 and big[0].islower()):
+        return "words"  # a phrase: "Memory aid", "SQL injection", "Kinesis data firehose"
+    if any(any(c.isdigit() for c in t) or any(c.isupper() for c in t[1:]) for t in big):
+        return "name"  # DES, ChaCha20, t-SNE, FSx for Lustre, SG Canvas
+    return "title" if len(big) > 1 else "any"
+
+
+def same_shape(one: str, other: str) -> bool:
+    """Whether two names may be options of one question. Only an acronym-like name beside a plain phrase is
+    refused: on the earlier reads (tuning seeds) that pair was of two kinds in 8 of 12 items (RPO beside
+    "Memory aid", XGBoost beside "Automatic model tuning"); a title beside a phrase ("Kinesis Video Stream",
+    "Kinesis data firehose") is how one guide writes one kind of thing."""
+    shapes = {name_shape(one), name_shape(other)}
+    return shapes != {"name", "words"} and "label" not in shapes
+
+
+def match_case(replacement: str, original: str) -> str:
+    """A plain word or phrase written in the case of the one it stands beside or replaces: a glossary capital
+    mid-sentence ("... mutual Identification") or the only lower-case option marked the swap or the key in
+    a strict read. Names keep their spelling (DES, ChaCha20, FSx for Lustre)."""
+    if not replacement or not original or name_shape(replacement) in ("name", "label"):
+        return replacement
+    if original[0].islower() and replacement[0].isupper():
+        return " ".join(w[0].lower() + w[1:] if w[:1].isupper() and w[1:2].islower() else w
+                        for w in replacement.split(" "))
+    if original[0].isupper() and replacement[0].islower() and name_shape(original) != "name":
+        return replacement[0].upper() + replacement[1:]
+    return replacement

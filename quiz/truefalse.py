@@ -8,7 +8,7 @@ from quiz.distractors import Neighbours, name_distractors, number_distractors, n
 from quiz.item import FALSE, TRUE, QuizItem
 from quiz.notes import Catalog, Note, frame, in_parens
 from quiz.spans import Span, negated
-from quiz.text import content_stems
+from quiz.text import content_stems, match_case
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
 MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
@@ -55,7 +55,7 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
     # select_items keeps the two out of one quiz (they share a note).
     digest = hashlib.sha1(f"{note.chunk.id}:{li}".encode()).digest()
     span, replacement = swaps[digest[0] % len(swaps)]
-    swapped = blank_out(line, span.text).replace("____", replacement)
+    swapped = blank_out(line, span.text).replace("____", match_case(replacement, span.text))
     bonus = 0.15 if span.kind == "number" else 0.05
     return [_item(note, li, line, TRUE, bonus), _item(note, li, swapped, FALSE, bonus)]
 

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 from quiz.distractors import Neighbours, same_thing
 from quiz.item import QuizItem
 from quiz.notes import Catalog, Note, Term, frame, heading_name, in_parens
-from quiz.text import content_stems, mask, mentions, strip_parenthetical
+from quiz.text import content_stems, mask, mentions, same_shape, strip_parenthetical
 
 MIN_DESCRIPTION_WORDS = 3  # content words: "No GPU" or "Unsupervised" explains nothing
 MAX_OPTIONS = 4
@@ -80,6 +80,8 @@ def _subject_item(
                or rare & content_stems(o.text) for o in others):
             fitting += 1
             continue
+        if not same_shape(sibling, subject):
+            continue  # a guide label or a thing of another kind ("Memory aid" beside RPO)
         shares_words = bool(content_stems(sibling) & content_stems(subject))
         candidates.append((shares_words, best, sibling))
     if fitting >= 2:
@@ -124,7 +126,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     candidates: list[tuple[float, str]] = []  # (closeness to the answer, name)
     for other in _term_pool(catalog, term):
         name = strip_parenthetical(other.name)
-        if mentions(term.definition, other.name) or same_thing(name, answer):
+        if mentions(term.definition, other.name) or same_thing(name, answer) or not same_shape(name, answer):
             continue
         closeness = float(near.similarity[term.note, other.note])
         if fuzz.token_set_ratio(other.definition, term.definition) >= 90 or _fits(

@@ -22,8 +22,8 @@ from bot.messages import (
     render_stats,
     split_message,
 )
-from bot.views import failures_reported, interaction_data, item_view, reveal_view
-from quiz.answering import MAX_TYPED, AnswerError, Verdict, answer_item
+from bot.views import RETIRED_NOTE, failures_reported, interaction_data, item_view, reveal_view
+from quiz.answering import AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
 from quiz.select import select_items, suggest_topics
 from quiz.store import MAX_REASON
@@ -34,28 +34,16 @@ if TYPE_CHECKING:  # bot.bot loads the cogs
 log = logging.getLogger(__name__)
 
 MAX_QUIZ_COUNT = 5
-TYPED_PREFIX = "sgb:typed:"  # modal custom_id: sgb:typed:<item_id>:<context>
 REPORT_PREFIX = "sgb:reportm:"  # modal custom_id: sgb:reportm:<item_id>
 WITHDRAWN_NOTE = "Members of this server reported this question, so it is no longer asked here. Try `/quiz`."
+# A timeout only frees discord.py's record of a modal the member closed without submitting (with
+# timeout=None every such modal stayed in memory for good); the submit never depends on that record.
 MODAL_FORGET_SECONDS = 3600
 
 
-class TypedAnswerModal(discord.ui.Modal):
-    """Built on each click; its submit is handled by Quiz.on_interaction from the custom_id alone, so a
-    modal opened before a restart is still graded."""
-
-    def __init__(self, item: QuizItem, context: str) -> None:
-        # A timeout only frees discord.py's record of a modal the member closed without submitting (with
-        # timeout=None every such modal stayed in memory for good); grading never depends on that record.
-        super().__init__(title="Your answer", custom_id=f"{TYPED_PREFIX}{item.id}:{context}",
-                         timeout=MODAL_FORGET_SECONDS)
-        self.add_item(discord.ui.TextInput(label=item.question if len(item.question) <= 45 else "Answer",
-                                           custom_id="answer", max_length=MAX_TYPED,
-                                           placeholder="Type the missing word"))
-
-
 class ReportModal(discord.ui.Modal):
-    """Why a question is unfair, optional. Handled from the custom_id like the typed answer (restart-safe)."""
+    """Why a question is unfair, optional. Built on each click; its submit is handled by Quiz.on_interaction
+    from the custom_id alone, so a modal opened before a restart still counts."""
 
     def __init__(self, item: QuizItem) -> None:
         super().__init__(title="Report this question", custom_id=f"{REPORT_PREFIX}{item.id}",
@@ -148,12 +136,7 @@ class Quiz(commands.Cog):
     async def answer_choice(self, interaction: discord.Interaction, item_id: str, choice: int, context: str) -> None:
         item = await self._item_or_say(interaction, item_id)
         if item is not None:
-            await self._grade_and_reveal(interaction, item, context, choice=choice)
-
-    async def open_typed_answer(self, interaction: discord.Interaction, item_id: str, context: str) -> None:
-        item = await self._item_or_say(interaction, item_id)
-        if item is not None:
-            await interaction.response.send_modal(TypedAnswerModal(item, context))
+            await self._grade_and_reveal(interaction, item, context, choice)
 
     async def open_report(self, interaction: discord.Interaction, item_id: str) -> None:
         store = self.services.store
@@ -179,22 +162,10 @@ class Quiz(commands.Cog):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if interaction.type is not discord.InteractionType.modal_submit:
             return
-        data = interaction_data(interaction)
-        custom_id = str(data.get("custom_id", ""))
-        if interaction.response.is_done():
-            return
-        if custom_id.startswith(REPORT_PREFIX):
+        custom_id = str(interaction_data(interaction).get("custom_id", ""))
+        if custom_id.startswith(REPORT_PREFIX) and not interaction.response.is_done():
             async with failures_reported(interaction):
                 await self._submit_report(interaction, custom_id[len(REPORT_PREFIX):])
-            return
-        if not custom_id.startswith(TYPED_PREFIX):
-            return
-        item_id, _, context = custom_id[len(TYPED_PREFIX):].partition(":")
-        typed = _modal_value(data, "answer")
-        async with failures_reported(interaction):
-            item = await self._item_or_say(interaction, item_id)
-            if item is not None:
-                await self._grade_and_reveal(interaction, item, context or f"modal:{interaction.id}", typed=typed)
 
     async def quiz_on_note(self, interaction: discord.Interaction, chunk_id: str) -> None:
         """"Quiz me on this" under an answer: an item on that note, else on its section."""
@@ -215,8 +186,7 @@ class Quiz(commands.Cog):
         item = self.services.items_by_id.get(item_id)
         if item is None:
             stored = await asyncio.to_thread(self.services.store.get_item, item_id)
-            note = ("This question was retired: the notes it came from changed. Try `/quiz` for a fresh one."
-                    if stored is not None else "I don't know this question any more. Try `/quiz`.")
+            note = RETIRED_NOTE if stored is not None else "I don't know this question any more. Try `/quiz`."
             await interaction.response.send_message(note, ephemeral=True)
             return None
         if item_id in await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0):
@@ -224,17 +194,17 @@ class Quiz(commands.Cog):
             return None
         return item
 
-    async def _grade_and_reveal(self, interaction: discord.Interaction, item: QuizItem, context: str, *,
-                                choice: int | None = None, typed: str | None = None) -> None:
+    async def _grade_and_reveal(self, interaction: discord.Interaction, item: QuizItem, context: str,
+                                choice: int) -> None:
         try:
             verdict: Verdict = await asyncio.to_thread(
                 answer_item, self.services.store, item, interaction.guild_id or 0, interaction.user.id,
-                context=context, choice=choice, typed=typed, now=self.bot.clock())
+                context=context, choice=choice, now=self.bot.clock())
         except AnswerError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
         await interaction.response.send_message(
-            render_reveal(item, verdict.given, verdict.result, verdict.reason), view=reveal_view(item), ephemeral=True)
+            render_reveal(item, verdict.given, verdict.result), view=reveal_view(item), ephemeral=True)
 
 
 def _modal_value(data: dict, custom_id: str) -> str:

@@ -8,18 +8,17 @@ import itertools
 import json
 import logging
 import os
-import re
 import sqlite3
 import statistics
 import time
 from datetime import UTC, date, datetime
 
+import discord
 import pytest
 
 from bot.messages import MESSAGE_LIMIT, escape
 from bot.services import Services
 from bot.settings import Settings
-from quiz.grade import grade_typed
 from quiz.item import QuizItem
 from quiz.records import GuildConfig
 from quiz.select import select_items
@@ -302,7 +301,7 @@ async def test_mentions_never_ping_and_only_addressed_messages_are_answered(worl
         assert fake.bot_messages[since:] == [removed]
 
 
-# --- 4. /quiz, typed answers, /stats, /leaderboard ---------------------------------------------------
+# --- 4. /quiz, /stats, /leaderboard, retired typed questions ---------------------------------------------------
 
 
 async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: BotWorld) -> None:
@@ -341,30 +340,15 @@ async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: Bo
         assert "Did you mean:" in hint.content
 
 
-async def test_typed_answer_through_the_modal_is_graded_leniently(world: BotWorld) -> None:
+async def test_stats_and_leaderboard_count_answers_and_ping_no_one(world: BotWorld) -> None:
     fake = world.fake
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
-    rng, item = draw(world.base.items, lambda it: not it.options and re.fullmatch(r"[A-Za-z]{7,}", it.answer))
-    typo = item.answer[:4] + ("x" if item.answer[4] != "x" else "z") + item.answer[5:]
-    assert grade_typed(item.answer, typo).correct  # what the grader forgives: one wrong letter
+    rng, item = draw(world.base.items, multiple_choice)
     async with world.run() as bot:
         pin_draws(bot, rng)
         quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
-        assert quiz.custom_ids == [f"sgb:type:{item.id}"]
-        assert "_Type your answer with the button below._" in quiz.content
-        modal_id = f"sgb:typed:{item.id}:msg:{quiz.id}"
-        for member, typed, verdict in ((alice, typo, "✅ Right"), (bob, "kinesis", "❌ Not quite")):
-            opened = await fake.click_button(quiz, f"sgb:type:{item.id}", user=member)
-            cb = await opened.wait_response()
-            assert cb.type == payloads.CALLBACK_MODAL and cb.data["custom_id"] == modal_id
-            reveal = await world.respond(await fake.submit_modal(modal_id, {"answer": typed}, user=member))
-            assert reveal.ephemeral and reveal.content.startswith(verdict), reveal.content
-            assert f"📘 **{escape(item.section)}**" in reveal.content
-        assert f"**{escape(item.answer)}**" in reveal.content  # the wrong answer is told the right one
-
-        rows = db_rows(world, "SELECT user_id, answer, correct FROM attempts WHERE item_id = ? ORDER BY user_id",
-                       item.id)
-        assert sorted(rows) == sorted([(uid(alice), typo, 1), (uid(bob), "kinesis", 0)])
+        await world.respond(await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=alice))
+        await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=bob))
 
         stats = await world.respond(await fake.send_slash_command("stats", user=alice))
         assert stats.ephemeral and stats.content.startswith("📊 **alice**: 1/1 right (100%), streak 1 day(s)")
@@ -375,6 +359,21 @@ async def test_typed_answer_through_the_modal_is_graded_leniently(world: BotWorl
         assert lines[1].startswith(f"1. <@{uid(alice)}>: 1 right of 1") and lines[2].startswith(f"2. <@{uid(bob)}>: 0")
         # names are shown as mentions, which must ping nobody
         assert board.allowed_mentions["parse"] == [] and board.mentions == []
+
+
+async def test_a_typed_question_posted_before_typed_questions_were_retired_says_so(world: BotWorld) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    study = int(fake.channel_by_name("study")["id"])
+    async with world.run() as bot:
+        view = discord.ui.View(timeout=None)  # the button as the bot posted it before
+        view.add_item(discord.ui.Button(label="Type my answer", custom_id="sgb:type:0123456789ab"))
+        await bot.get_channel(study).send("🎯 Type the missing word (Glue):\nredact ____", view=view)
+        old = await fake.wait_for_bot_message(lambda m: "sgb:type:0123456789ab" in m.custom_ids)
+    async with world.run():
+        said = await world.respond(await fake.click_button(old, "sgb:type:0123456789ab", user=alice))
+        assert said.ephemeral and said.content.startswith("This question was retired")
+    assert db_rows(world, "SELECT COUNT(*) FROM attempts") == [(0,)]
 
 
 async def test_review_brings_a_missed_question_back_after_the_learning_step(world: BotWorld) -> None:

@@ -24,7 +24,7 @@ def play(lines: list[str], index_cache, db) -> str:
 
 def test_ask_quiz_stats_and_persistence_across_restarts(index_cache, tmp_path):
     db = tmp_path / "play.db"
-    # "1" answers any kind of item: the first option, or a typed guess.
+    # "1" answers any kind of item: its first option.
     first = play(["what is the max buffer interval of firehose?", "/quiz kinesis", "1", "/stats", "/quit"],
                  index_cache, db)
     assert "1.4 Kinesis data firehose" in first and "max interval: 900s" in first
@@ -48,7 +48,7 @@ def test_bad_inputs_and_unknown_topics(index_cache, tmp_path):
 
 
 def test_invalid_choice_is_asked_again(index_cache, tmp_path):
-    # Draws are random and typed items take any text, so draw until a multiple-choice item meets "Z".
+    # "Z" is no option of any item (true/false takes t/f, the others A-D).
     out = play(["/quiz", "Z"] * 10, index_cache, tmp_path / "z.db")
     assert "Answer with" in out
 
@@ -84,20 +84,3 @@ def test_unusable_database_path_is_a_clear_error(index_cache, tmp_path):
                          env=env, timeout=120)
     assert out.returncode == 2
     assert "error: quiz store" in out.stderr and "Traceback" not in out.stderr
-
-
-def test_an_answer_that_looks_like_a_path_is_an_answer(services):
-    import io
-
-    from bot.playground import Playground
-    from quiz.item import QuizItem
-
-    item = QuizItem.create(chunk_id="c", kind="cloze", question="Type the missing word or number (Docker):\n"
-                           "Model artifacts are written to ____", options=(), answer="/opt/ml/model",
-                           explanation="Model artifacts are written to /opt/ml/model", section="6.1 Docker",
-                           difficulty=0.5, topic_path=("6.1 Docker",))
-    services.store.sync_items([*services.items, item])
-    out = io.StringIO()
-    Playground(services, out).pose(item, iter(["/opt/ml/model"]))
-    assert "Right" in out.getvalue()
-    services.store.sync_items(services.items)

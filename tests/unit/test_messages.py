@@ -1,8 +1,7 @@
-from bot.messages import MESSAGE_LIMIT, TYPED_HINT, render_answer, render_item, split_message
+from bot.messages import MESSAGE_LIMIT, render_answer, split_message
 from index.answer import Answer, QuotedHit
 from index.chunk import Chunk
 from index.retrieve import Hit
-from quiz.item import QuizItem
 
 
 def _fences_balanced(part: str) -> bool:
@@ -84,15 +83,6 @@ def test_random_texts_with_code_always_fit_and_balance():
         parts = split_message("\n".join(lines), limit=limit)
         assert all(len(p) <= limit for p in parts)
         assert all(_fences_balanced(p) for p in parts)
-
-
-def test_a_typed_item_says_how_to_answer_only_where_a_button_exists():
-    item = QuizItem.create(chunk_id="c", kind="cloze", question="Type the missing word (Glue):\nredact ____",
-                           options=(), answer="PIIs", explanation="Can redact PIIs", section="1.2 Glue",
-                           difficulty=0.5, topic_path=("1.2 Glue",))
-    assert render_item(item).endswith(TYPED_HINT)  # Discord: the answer button is under the message
-    terminal = render_item(item, 2, typed_hint=None)  # the playground prompts "your answer:" itself
-    assert terminal.startswith("**Q2.** Type the missing word") and "button" not in terminal
 
 
 def test_option_question_shows_each_options_note_within_the_limit() -> None:

@@ -10,7 +10,6 @@ import pytest
 from index.chunk import Chunk, chunk_id
 from quiz.checks import given_away, problems, repeated_options
 from quiz.generate import generate_items, select_items, suggest_topics
-from quiz.grade import grade_typed
 from quiz.item import QuizItem, item_id
 
 GUIDE = "mini.md"
@@ -82,7 +81,7 @@ def test_generation_is_deterministic() -> None:
 
 def test_every_kind_is_produced() -> None:
     assert {i.kind for i in ITEMS} == {"which", "cloze", "truefalse"}
-    assert any(i.typed for i in items_of("cloze")) and any(not i.typed for i in items_of("cloze"))
+    assert all(len(i.options) >= 2 for i in ITEMS)  # none typed: no strict read found a typed item fair
 
 
 def test_every_item_is_well_formed() -> None:
@@ -141,6 +140,7 @@ def test_term_definition_asks_for_the_term_among_the_same_sections_terms() -> No
     assert item.answer == "MICE"
     assert "missing data" in item.question and "MICE" not in item.question
     assert set(item.options) - {"MICE"} <= {"SMOTE", "t-SNE", "Quantile binning"}
+    assert "CPU or GPU" not in item.options  # a choice between two things is no term of the list
 
 
 # --- cloze -----------------------------------------------------------------------------------------
@@ -150,7 +150,6 @@ def test_a_number_without_wrong_options_is_not_asked_typed() -> None:
     # A plain count with no guide numbers of its kind to offer: typed, any value reads as plausible,
     # and strict reads found none of these fair. Dropped, not converted.
     assert [i for i in items_of("cloze", "1000")] == []
-    assert grade_typed("1000", "1,000").correct and not grade_typed("1000", "100").correct
 
 
 def test_cloze_on_a_duration_offers_other_durations_of_the_guide() -> None:
