@@ -141,6 +141,8 @@ def render_reveal(item: QuizItem, given: str, result: AnswerResult) -> str:
         head = f"❌ Not quite: you said {escape(given)}; the answer is **{escape(item.answer)}**."
     note = "\n".join("> " + escape(line.strip()) for line in _shorten(item.explanation).split("\n"))
     tail = f"Score {result.correct_total}/{result.answered} · streak {result.streak} day(s)"
+    if result.recorded and not result.scored:
+        tail = f"Practice: you answered this one earlier today, so only that answer counts · {tail}"
     return f"{head}\n📘 **{escape(item.section)}**\n{note}\n-# {tail}"
 
 

@@ -32,6 +32,7 @@ class AnswerResult:
     streak: int
     best_streak: int
     next_due: datetime | None  # when the item comes back for review
+    scored: bool = True  # False: not the member's first answer to this item today; totals unchanged
 
 
 @dataclass(frozen=True)

@@ -195,15 +195,24 @@ class QuizStore:
         day: date | None = None,
     ) -> AnswerResult:
         """Record a member's answer once per (context, user, item). A double click or a retry changes
-        nothing and returns recorded=False with the FIRST answer's verdict. `day` (default: the UTC date
-        of `now`) is the member's day for the streak; pass their local date to count streaks locally."""
+        nothing and returns recorded=False with the FIRST answer's verdict. Only the member's first answer
+        to an item on a day counts for scores and streaks (scored=False for the others, so asking it again
+        in a new message cannot farm points); every recorded answer updates the review schedule. `day`
+        (default: the UTC date of `now`) is the member's day; pass their local date to count days locally."""
         when = _utc(now)
         today = day or when.date()
         with self._write("recording an answer") as conn:
+            scored = conn.execute(
+                """SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? AND item_id = ? AND day = ?
+                   AND scored = 1""",
+                (guild_id, user_id, item_id, today.isoformat()),
+            ).fetchone() is None
             inserted = conn.execute(
-                """INSERT INTO attempts (guild_id, user_id, item_id, context, answer, correct, answered_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (context, user_id, item_id) DO NOTHING""",
-                (guild_id, user_id, item_id, context, answer, int(correct), when.isoformat()),
+                """INSERT INTO attempts (guild_id, user_id, item_id, context, answer, correct, answered_at, day,
+                       scored)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (context, user_id, item_id) DO NOTHING""",
+                (guild_id, user_id, item_id, context, answer, int(correct), when.isoformat(), today.isoformat(),
+                 int(scored)),
             ).rowcount
             if not inserted:
                 first_answer, first_correct = conn.execute(
@@ -213,18 +222,20 @@ class QuizStore:
                 member = self._member_row(conn, guild_id, user_id)
                 due = self._due(conn, guild_id, user_id, item_id)
                 return AnswerResult(False, bool(first_correct), first_answer, member[0], member[1],
-                                    member[2], member[3], due)
+                                    member[2], member[3], due, scored=False)
             answered, right, streak, best, last = self._member_row(conn, guild_id, user_id)
-            streak = _next_streak(streak, last, today)
-            best = max(best, streak)
-            last_day = max(last, today) if last else today
+            if scored:
+                answered, right = answered + 1, right + int(correct)
+                streak = _next_streak(streak, last, today)
+                best = max(best, streak)
+                last = max(last, today) if last else today
             conn.execute(
                 """INSERT INTO members (guild_id, user_id, answered, correct, streak, best_streak, last_day)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (guild_id, user_id) DO UPDATE SET answered = excluded.answered,
                        correct = excluded.correct, streak = excluded.streak,
                        best_streak = excluded.best_streak, last_day = excluded.last_day""",
-                (guild_id, user_id, answered + 1, right + int(correct), streak, best, last_day.isoformat()),
+                (guild_id, user_id, answered, right, streak, best, last.isoformat() if last else None),
             )
             row = conn.execute(
                 "SELECT card, due FROM reviews WHERE guild_id = ? AND user_id = ? AND item_id = ?",
@@ -238,9 +249,7 @@ class QuizStore:
                        due = excluded.due""",
                 (guild_id, user_id, item_id, state.card_json, int(state.due.timestamp())),
             )
-        return AnswerResult(
-            True, correct, answer, answered + 1, right + int(correct), streak, best, state.due
-        )
+        return AnswerResult(True, correct, answer, answered, right, streak, best, state.due, scored=scored)
 
     @staticmethod
     def _member_row(

@@ -334,6 +334,17 @@ async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: Bo
         a, b = (world.store.stats(fake.guild_id, uid(m), world.clock()) for m in (alice, bob))
         assert (a.answered, a.correct, b.answered, b.correct) == (1, 1, 1, 0)
 
+        # the same question in a new message: answered again, but it does not score again that day
+        for _ in range(3):
+            repeat = await world.respond(await fake.send_slash_command("quiz", {"topic": "firehose"}, user=alice))
+            assert repeat.custom_ids[:4] == [quiz_button(item, i) for i in range(4)]
+            practice = await world.respond(await fake.click_button(repeat, quiz_button(item, item.choice_index()),
+                                                                   user=alice))
+            assert practice.content.startswith(f"✅ Right: **{escape(item.answer)}**.")
+            assert "Practice: you answered this one earlier today, so only that answer counts" in practice.content
+        a = world.store.stats(fake.guild_id, uid(alice), world.clock())
+        assert (a.answered, a.correct) == (1, 1)
+
         # an unknown topic: a private hint instead of a quiz
         hint = await world.respond(await fake.send_slash_command("quiz", {"topic": "quantum knitting"}, user=bob))
         assert hint.ephemeral and hint.content.startswith("No questions on “quantum knitting” in the notes.")

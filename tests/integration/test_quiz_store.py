@@ -47,20 +47,20 @@ def store(tmp_path: Path) -> Iterator[QuizStore]:
 def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "quiz.db"
     with QuizStore(path) as s:
-        assert s.schema_version == 3
+        assert s.schema_version == 4
         assert s.active_items() == []
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,), (4,)]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     QuizStore(tmp_path / "q.db").close()
     with QuizStore(tmp_path / "q.db") as s:
-        assert s.schema_version == 3
+        assert s.schema_version == 4
     with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 3
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 4
 
 
 def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:
@@ -141,10 +141,10 @@ def test_answer_is_recorded_exactly_once_per_context(store: QuizStore) -> None:
     assert not again.correct and again.first_attempt_answer == "B0"  # the FIRST verdict stands
     stats = store.stats(GUILD, ALICE, now=NOW)
     assert (stats.answered, stats.correct) == (1, 0)
-    # another message, another member: separate attempts
+    # another message, another member: separate attempts (the same day, only the first one scores)
     assert store.record_answer(GUILD, ALICE, item.id, "A0", True, "msg-2", now=NOW).recorded
     assert store.record_answer(GUILD, BOB, item.id, "A0", True, "msg-1", now=NOW).recorded
-    assert store.stats(GUILD, ALICE, now=NOW).answered == 2
+    assert store.stats(GUILD, ALICE, now=NOW).answered == 1 and store.stats(GUILD, BOB, now=NOW).answered == 1
 
 
 def test_concurrent_double_clicks_record_once(store: QuizStore) -> None:
@@ -376,3 +376,32 @@ def test_reports_survive_a_restart(tmp_path: Path) -> None:
     with QuizStore(tmp_path / "q.db") as s:
         assert s.has_reported(GUILD, ALICE, ITEMS[3].id)
         assert s.report_item(GUILD, BOB, ITEMS[3].id, now=NOW).withdrawn
+
+
+# --- score farming -----------------------------------------------------------------------------------
+
+
+def test_the_same_item_answered_again_in_a_new_message_scores_once_a_day(store: QuizStore) -> None:
+    item = ITEMS[0]
+    results = [store.record_answer(GUILD, ALICE, item.id, "A0", True, f"msg:{n}", now=NOW + timedelta(minutes=n))
+               for n in range(21)]
+    assert results[0].recorded and results[0].scored
+    assert all(r.recorded and not r.scored for r in results[1:])  # still an answer: it reschedules the review
+    stats = store.stats(GUILD, ALICE, NOW)
+    assert (stats.answered, stats.correct) == (1, 1)
+    assert [(row.user_id, row.correct, row.answered) for row in store.leaderboard(GUILD, now=NOW)] == [(ALICE, 1, 1)]
+    # the next day it counts again, once
+    tomorrow = NOW + timedelta(days=1)
+    again = store.record_answer(GUILD, ALICE, item.id, "B0", False, "msg:next", now=tomorrow)
+    twice = store.record_answer(GUILD, ALICE, item.id, "A0", True, "msg:next2", now=tomorrow)
+    assert again.scored and not twice.scored
+    stats = store.stats(GUILD, ALICE, tomorrow)
+    assert (stats.answered, stats.correct, stats.streak) == (2, 1, 2)
+
+
+def test_every_answer_still_updates_the_review_schedule(store: QuizStore) -> None:
+    item = ITEMS[1]
+    first = store.record_answer(GUILD, ALICE, item.id, "A1", True, "msg:1", now=NOW)
+    wrong = store.record_answer(GUILD, ALICE, item.id, "B1", False, "msg:2", now=NOW + timedelta(minutes=1))
+    assert not wrong.scored and wrong.next_due is not None and first.next_due is not None
+    assert wrong.next_due < first.next_due  # a lapse brings it back sooner, even unscored
