@@ -78,7 +78,8 @@ class Ask(commands.Cog):
             return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
-            await message.reply(f"⏳ One question at a time: ask again in {wait:.0f} s.", mention_author=False)
+            if self.cooldown.notice_due(message.author.id):
+                await message.reply(f"⏳ One question at a time: ask again in {wait:.0f} s.", mention_author=False)
             return
         try:
             answer = await self._answer(question)

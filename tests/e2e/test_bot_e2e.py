@@ -228,6 +228,23 @@ async def test_ask_cooldown_is_per_member(world: BotWorld) -> None:
         assert reply.content.startswith("⏳ One question at a time")
 
 
+async def test_a_burst_of_mentions_gets_one_answer_and_one_notice(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    world.settings = dataclasses.replace(world.settings, ask_cooldown_seconds=60.0)
+    async with world.run():
+        since = len(fake.bot_messages)
+        burst = [await fake.post_message(f"<@{fake.bot_user_id}> firehose buffer interval {n}", author=alice)
+                 for n in range(50)]
+        _, (other,) = await world.ask("kinesis shard throughput", user=bob)  # not starved by the burst
+        assert "1.3 Kinesis data streams" in other.content
+        await world.idle(1.0)
+        ids = {int(p["id"]) for p in burst}
+        to_alice = [m for m in fake.bot_messages[since:] if m.reference_id in ids]
+        assert len(to_alice) == 2, [m.content[:40] for m in to_alice]  # the answer, then one notice
+        assert sum(m.content.startswith("⏳ One question at a time") for m in to_alice) == 1
+
+
 async def test_unsearchable_question_is_told_privately(world: BotWorld) -> None:
     fake = world.fake
     alice = fake.make_member(name="alice")
