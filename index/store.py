@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import faiss
@@ -28,7 +28,8 @@ from index.parse import corpus_files
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # bump when parsing, chunking or the files change shape
+FORMAT_VERSION = 5  # bump when parsing, chunking or the files change shape
+INDEX_FILES = ("dense.faiss", "chunks.jsonl", "tokenizer.json")
 ALIASES_FILE = "aliases.json"
 _BUILDING = ".building-"  # prefix of a folder being written; one left behind by a killed build is pruned
 _STALE_BUILD_SECONDS = 3600
@@ -49,6 +50,9 @@ class Manifest:
     dim: int
     built_at: float
     build_seconds: float
+    # sha256 of each of INDEX_FILES, checked at load: an edit that stays valid JSON ("900s" -> "5s" in
+    # chunks.jsonl) would otherwise be quoted to members as the guide.
+    sha256: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -74,6 +78,7 @@ class IndexStore:
                 for c in self.chunks:
                     f.write(json.dumps(_chunk_to_json(c), ensure_ascii=False) + "\n")
             (tmp / "tokenizer.json").write_text(json.dumps(self.tokenizer.to_json()), encoding="utf-8")
+            self.manifest = replace(self.manifest, sha256={name: _sha256(tmp / name) for name in INDEX_FILES})
             # The manifest goes last: a folder without one was never finished.
             (tmp / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2), encoding="utf-8")
             if folder.exists():
@@ -88,14 +93,19 @@ class IndexStore:
             manifest = Manifest(**json.loads((folder / "manifest.json").read_text(encoding="utf-8")))
             if manifest.format_version != FORMAT_VERSION:
                 raise IndexStoreError(f"index in {folder.name} has format {manifest.format_version}")
+            for name in INDEX_FILES:
+                if manifest.sha256.get(name) != _sha256(folder / name):
+                    raise IndexStoreError(f"index in {folder.name}: {name} does not match its manifest (edited or "
+                                          "damaged)")
             chunks = [_chunk_from_json(json.loads(line)) for line in
                       (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
             tokenizer = Tokenizer.from_json(json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")))
             dense = faiss.read_index(str(folder / "dense.faiss"))
         except IndexStoreError:
             raise
-        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-            raise IndexStoreError(f"index in {folder.name} is unreadable: {exc}") from exc
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RuntimeError) as exc:
+            # AttributeError, IndexError: valid JSON of the wrong shape ("[1, 2, 3]" for the tokenizer)
+            raise IndexStoreError(f"index in {folder.name} is unreadable: {exc!r}") from exc
         if dense.ntotal != len(chunks) or len(chunks) != manifest.chunk_count or dense.d != manifest.dim:
             raise IndexStoreError(
                 f"index in {folder.name} is inconsistent: {dense.ntotal} vectors, {len(chunks)} chunks, "
@@ -103,6 +113,14 @@ class IndexStore:
             )
         vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, manifest.dim), "float32")
         return cls(chunks, np.ascontiguousarray(vectors, dtype=np.float32), dense, tokenizer, manifest)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def corpus_key(corpus_dir: Path) -> str:

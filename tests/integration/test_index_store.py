@@ -1,4 +1,5 @@
 """The index on disk: cache reuse, invalidation on a changed guide, corrupt caches rebuilt."""
+import hashlib
 import json
 import logging
 
@@ -55,7 +56,8 @@ def test_new_markdown_guide_is_indexed(corpus_copy, tmp_path, encoder):
     assert built and "ours.md" in store.manifest.guides
 
 
-@pytest.mark.parametrize("damage", ["truncate_faiss", "drop_chunk", "bad_json", "missing_file", "wrong_format"])
+@pytest.mark.parametrize("damage", ["truncate_faiss", "drop_chunk", "bad_json", "missing_file", "wrong_format",
+                                    "ill_shaped_json", "edited_note"])
 def test_corrupt_cache_is_rebuilt_never_used(corpus_copy, tmp_path, encoder, damage, caplog):
     cache = tmp_path / "cache"
     good, _ = load_or_build(corpus_copy, cache, encoder)
@@ -70,6 +72,15 @@ def test_corrupt_cache_is_rebuilt_never_used(corpus_copy, tmp_path, encoder, dam
         (folder / "tokenizer.json").write_text("{not json")
     elif damage == "missing_file":
         (folder / "dense.faiss").unlink()
+    elif damage == "ill_shaped_json":  # valid JSON of the wrong shape raised AttributeError out of load
+        (folder / "tokenizer.json").write_text('{"aliases": [1, 2], "vocabulary": []}')
+        manifest = json.loads((folder / "manifest.json").read_text())  # even with a checksum that matches
+        manifest["sha256"]["tokenizer.json"] = hashlib.sha256((folder / "tokenizer.json").read_bytes()).hexdigest()
+        (folder / "manifest.json").write_text(json.dumps(manifest))
+    elif damage == "edited_note":  # still valid JSON: without a checksum it was quoted to members as the guide
+        text = (folder / "chunks.jsonl").read_text()
+        assert "900s" in text
+        (folder / "chunks.jsonl").write_text(text.replace("900s", "5s"))
     else:
         manifest = json.loads((folder / "manifest.json").read_text())
         manifest["format_version"] = -1
@@ -79,6 +90,7 @@ def test_corrupt_cache_is_rebuilt_never_used(corpus_copy, tmp_path, encoder, dam
     assert built
     assert "rebuilding" in caplog.text
     assert [c.id for c in store.chunks] == [c.id for c in good.chunks]
+    assert [c.text for c in store.chunks] == [c.text for c in good.chunks]
     assert IndexStore.load(folder).dense.ntotal == len(good.chunks)
 
 
