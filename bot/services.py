@@ -5,9 +5,11 @@ Loading is blocking (files, model weights, SQLite): call `Services.load` in a th
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -77,22 +79,46 @@ def load_index(settings: Settings, *, progress: bool = False) -> IndexStore:
     return index
 
 
+@dataclass(frozen=True)
+class ItemsManifest:
+    """Beside the items file: how many items it holds and its sha256. A file with half its lines gone
+    was used silently before, and the sync then retired the missing half though no guide had changed."""
+
+    count: int
+    sha256: str
+
+    @classmethod
+    def of(cls, text: str) -> ItemsManifest:
+        return cls(sum(1 for line in text.splitlines() if line), hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def load_items(settings: Settings, index: IndexStore) -> list[QuizItem]:
-    """The quiz items of this index, generated once and kept beside it (as JSON lines)."""
+    """The quiz items of this index, generated once and kept beside it (as JSON lines, with a manifest)."""
     skips = read_skip_lines(Path(settings.corpus_dir), index.manifest.guides)
     name = ITEMS_FILE.format(version=GENERATOR_VERSION, skips=skip_digest(skips))
     path = Path(settings.index_dir) / index.manifest.corpus_key / name
+    manifest_path = path.with_name(path.name + ".manifest.json")
     if path.is_file():
         try:
-            return [QuizItem.from_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            text = path.read_text(encoding="utf-8")
+            manifest = ItemsManifest(**json.loads(manifest_path.read_text(encoding="utf-8")))
+            if manifest != ItemsManifest.of(text):
+                raise ValueError(f"{name} does not match its manifest (damaged or edited)")
+            return [QuizItem.from_json(line) for line in text.splitlines() if line]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("quiz items beside the index are unreadable (%s); generating them again", exc)
     items = generate_items(index.chunks, index.vectors, skips)
-    tmp = path.with_suffix(".tmp")
+    text = "".join(it.to_json() + "\n" for it in items)
     try:
-        tmp.write_text("".join(it.to_json() + "\n" for it in items), encoding="utf-8")
-        os.replace(tmp, path)
+        _write_atomically(path, text)
+        _write_atomically(manifest_path, json.dumps(asdict(ItemsManifest.of(text))))  # last: it vouches for the file
     except OSError as exc:  # a read-only cache still serves the items generated now
         log.warning("could not save quiz items beside the index: %s", exc)
     return items
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
