@@ -21,10 +21,10 @@ from discord.ext import commands, tasks
 
 from bot.checks import manage_guild_only, server_id
 from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
-from bot.views import drill_view, reveal_view
+from bot.views import NOT_RECORDED, drill_view, reveal_view, send_ephemeral
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
-from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig
+from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig, StoreError
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
     from bot.bot import StudyBot
@@ -288,23 +288,27 @@ class DrillCog(commands.Cog, name="Drill"):
         return None
 
     async def answer(self, interaction: discord.Interaction, drill_id: int, position: int, choice: int) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before any database work, as for /quiz
         drill = await asyncio.to_thread(self.services.store.get_drill, drill_id)
         item_id = drill.item_ids[position] if drill is not None and position < len(drill.item_ids) else None
         item = self.services.items_by_id.get(item_id) if item_id else None
         withdrawn = await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0)
         if item is None or item.id in withdrawn:
-            await interaction.response.send_message("This drill question is no longer available.", ephemeral=True)
+            await send_ephemeral(interaction, "This drill question is no longer available.")
             return
         try:
             verdict = await asyncio.to_thread(answer_item, self.services.store, item, interaction.guild_id or 0,
                                               interaction.user.id, context=f"drill:{drill_id}", choice=choice,
                                               now=self.bot.clock())
         except AnswerError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await send_ephemeral(interaction, str(exc))
             return
-        await interaction.response.send_message(
-            f"**Q{position + 1}** " + render_reveal(item, verdict.given, verdict.result), view=reveal_view(item),
-            ephemeral=True)
+        except StoreError as exc:
+            log.warning("drill answer not recorded: %s", exc)
+            await send_ephemeral(interaction, NOT_RECORDED)
+            return
+        await send_ephemeral(interaction, f"**Q{position + 1}** " + render_reveal(item, verdict.given, verdict.result),
+                             view=reveal_view(item))
 
     async def set_paused(self, interaction: discord.Interaction, paused: bool) -> None:
         store = self.services.store

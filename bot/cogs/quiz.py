@@ -22,9 +22,18 @@ from bot.messages import (
     render_stats,
     split_message,
 )
-from bot.views import RETIRED_NOTE, failures_reported, interaction_data, item_view, reveal_view
+from bot.views import (
+    NOT_RECORDED,
+    RETIRED_NOTE,
+    failures_reported,
+    interaction_data,
+    item_view,
+    reveal_view,
+    send_ephemeral,
+)
 from quiz.answering import AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
+from quiz.records import StoreError
 from quiz.select import select_items, suggest_topics
 from quiz.store import MAX_REASON
 
@@ -134,6 +143,9 @@ class Quiz(commands.Cog):
     # --- answers ---------------------------------------------------------------------------------------
 
     async def answer_choice(self, interaction: discord.Interaction, item_id: str, choice: int, context: str) -> None:
+        # Acknowledged before any database work: a write waiting on another process's lock (a backup, a
+        # second copy of the bot) took the reveal past Discord's 3 s deadline, and the member saw a failure.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         item = await self._item_or_say(interaction, item_id)
         if item is not None:
             await self._grade_and_reveal(interaction, item, context, choice)
@@ -187,10 +199,10 @@ class Quiz(commands.Cog):
         if item is None:
             stored = await asyncio.to_thread(self.services.store.get_item, item_id)
             note = RETIRED_NOTE if stored is not None else "I don't know this question any more. Try `/quiz`."
-            await interaction.response.send_message(note, ephemeral=True)
+            await send_ephemeral(interaction, note)
             return None
         if item_id in await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0):
-            await interaction.response.send_message(WITHDRAWN_NOTE, ephemeral=True)
+            await send_ephemeral(interaction, WITHDRAWN_NOTE)
             return None
         return item
 
@@ -201,10 +213,13 @@ class Quiz(commands.Cog):
                 answer_item, self.services.store, item, interaction.guild_id or 0, interaction.user.id,
                 context=context, choice=choice, now=self.bot.clock())
         except AnswerError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await send_ephemeral(interaction, str(exc))
             return
-        await interaction.response.send_message(
-            render_reveal(item, verdict.given, verdict.result), view=reveal_view(item), ephemeral=True)
+        except StoreError as exc:  # the write gave up (rolled back): say so, so the member can click again
+            log.warning("answer not recorded: %s", exc)
+            await send_ephemeral(interaction, NOT_RECORDED)
+            return
+        await send_ephemeral(interaction, render_reveal(item, verdict.given, verdict.result), view=reveal_view(item))
 
 
 def _modal_value(data: dict, custom_id: str) -> str:

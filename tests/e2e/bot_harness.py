@@ -18,7 +18,7 @@ from bot.bot import StudyBot
 from bot.services import Services
 from quiz.store import QuizStore
 
-from .fake_discord import BotMessage, FakeDiscord, InteractionRecord
+from .fake_discord import BotMessage, FakeDiscord, InteractionRecord, payloads
 
 
 class FakeClock:
@@ -88,6 +88,8 @@ class BotWorld:
     async def respond(self, rec: InteractionRecord, timeout: float = 5.0) -> BotMessage:
         """The message a component/command answered with (a reveal, a notice...)."""
         cb = await rec.wait_response(timeout)
+        if cb.type == payloads.CALLBACK_DEFERRED_CHANNEL_MESSAGE:  # acknowledged first, answered after
+            return await rec.wait_followup(timeout=timeout)
         assert cb.message is not None, f"{rec.name} answered with callback type {cb.type}, not a message"
         return cb.message
 

@@ -425,10 +425,11 @@ async def test_review_brings_a_missed_question_back_after_the_learning_step(worl
         assert review.custom_ids == [quiz_button(item, i) for i in range(4)]
         reveal = await world.respond(await fake.click_button(review, quiz_button(item, item.choice_index()),
                                                              user=alice))
-        assert reveal.content.startswith("✅ Right") and "Score 1/2" in reveal.content
-        assert reveal.custom_ids == [f"sgb:report:{item.id}"]
+        # the same day: the review reschedules the item but only the day's first answer scores
+        assert reveal.content.startswith("✅ Right") and "Practice: " in reveal.content
+        assert "Score 0/1" in reveal.content and reveal.custom_ids == [f"sgb:report:{item.id}"]
         stats = world.store.stats(fake.guild_id, uid(alice), world.clock())
-        assert (stats.answered, stats.correct, stats.due_count) == (2, 1, 0)
+        assert (stats.answered, stats.correct, stats.due_count) == (1, 0, 0)
 
 
 # --- 5. /drill setup permissions and validation ------------------------------------------------------
@@ -717,6 +718,35 @@ async def test_a_question_reported_by_two_members_is_withdrawn_here_and_listed_f
         assert f"Key: **{escape(item.answer)}**" in listed.content
         assert "“B is right too, the note says so”" in listed.content
         assert "> " + escape(item.explanation.split("\n")[0].strip()[:80]) in listed.content
+
+
+async def test_a_click_while_another_process_holds_the_database_is_acknowledged_first(world: BotWorld) -> None:
+    fake = world.fake
+    alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        locker = sqlite3.connect(world.db_path, timeout=0, isolation_level=None)  # a backup, a second bot...
+        try:
+            # held 4 s: past Discord's 3 s deadline, but the click was acknowledged before the write
+            locker.execute("BEGIN IMMEDIATE")
+            clicked = await fake.click_button(quiz, quiz_button(item, item.choice_index()), user=alice)
+            await asyncio.sleep(4)
+            locker.execute("COMMIT")
+            reveal = await world.respond(clicked, timeout=10)
+            assert reveal.ephemeral and reveal.content.startswith(f"✅ Right: **{escape(item.answer)}**.")
+            # held 7 s: the write gives up after its timeout; the member is told and nothing is kept
+            locker.execute("BEGIN IMMEDIATE")
+            clicked = await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=bob)
+            await asyncio.sleep(7)
+            locker.execute("COMMIT")
+            said = await world.respond(clicked, timeout=10)
+            assert said.ephemeral and said.content.startswith("⚠️ I couldn't record that answer")
+        finally:
+            locker.close()
+    assert db_rows(world, "SELECT user_id FROM attempts") == [(uid(alice),)]
+    assert db_rows(world, "SELECT COUNT(*) FROM members WHERE user_id = ?", uid(bob)) == [(0,)]
 
 
 # --- 8. buttons across a restart ---------------------------------------------------------------------
