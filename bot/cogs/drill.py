@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from time import monotonic as time_monotonic
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -31,8 +31,20 @@ if TYPE_CHECKING:  # bot.bot loads the cogs
 
 log = logging.getLogger(__name__)
 
-HISTORY_LOOKBACK = 50  # messages searched for a drill that was sent but not marked before a crash
+# Messages read after a drill's claim to find it sent but not marked before a crash: it is sent right
+# after its claim, so it is among the first. (The last 50 messages missed it behind 60 newer ones.)
+HISTORY_LOOKBACK = 100
+CLAIM_MARGIN = timedelta(seconds=5)  # the claim's clock and Discord's may differ a little
 RETRY_MAX_SECONDS = 3600  # a drill that cannot be sent is retried after 1, 2, 4 ... checks, at most hourly
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryLookup:
+    """A search of a drill's channel for the drill: the message if found; readable=False when the history
+    could not be read, so absence proves nothing."""
+
+    message: discord.Message | None
+    readable: bool
 
 
 def missing_post_permissions(channel: discord.TextChannel) -> list[str]:
@@ -41,8 +53,10 @@ def missing_post_permissions(channel: discord.TextChannel) -> list[str]:
     if me is None:  # not cached: let the first post tell
         return []
     perms = channel.permissions_for(me)
-    return [name for name, ok in (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages))
-            if not ok]
+    # Read Message History: after a crash the bot looks for a drill it may have sent before sending it again
+    needed = (("View Channel", perms.view_channel), ("Send Messages", perms.send_messages),
+              ("Read Message History", perms.read_message_history))
+    return [name for name, ok in needed if not ok]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -265,27 +279,36 @@ class DrillCog(commands.Cog, name="Drill"):
                 await self._recover(drill, config.drill_channel_id)
 
     async def _recover(self, drill: Drill, channel_id: int) -> Drill | None:
-        found = await self._find_posted(drill, channel_id)
-        if found is not None:
+        lookup = await self._find_posted(drill, channel_id)
+        if not lookup.readable:
+            # Discord forgets a nonce within minutes: sent again blind, after a long downtime, it would be a
+            # second drill. Skipped; it is looked for again at the next start or retry.
+            log.warning("cannot read the history of channel %s to look for drill %s (Read Message History?); "
+                        "not sending it again blind", channel_id, drill.id)
+            return None
+        if lookup.message is not None:
             log.info("drill %s was already in the channel; marked posted", drill.id)
-            return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id, found.id,
-                                           self.bot.clock())
+            return await asyncio.to_thread(self.services.store.mark_drill_posted, drill.id, channel_id,
+                                           lookup.message.id, self.bot.clock())
         return await self._send(drill, channel_id)
 
-    async def _find_posted(self, drill: Drill, channel_id: int) -> discord.Message | None:
+    async def _find_posted(self, drill: Drill, channel_id: int) -> HistoryLookup:
         channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return None
+        if not isinstance(channel, discord.TextChannel | discord.Thread):
+            return HistoryLookup(None, readable=channel is None)  # gone or not a text channel: nothing there
+        if channel.guild.me is not None and not channel.permissions_for(channel.guild.me).read_message_history:
+            return HistoryLookup(None, readable=False)  # Discord would answer with an empty history
         prefix = f"sgb:drill:{drill.id}:"
         try:
-            async for message in channel.history(limit=HISTORY_LOOKBACK):
+            async for message in channel.history(limit=HISTORY_LOOKBACK, after=drill.claimed_at - CLAIM_MARGIN,
+                                                  oldest_first=True):
                 if self.bot.user and message.author.id == self.bot.user.id and any(
                         getattr(child, "custom_id", "") and child.custom_id.startswith(prefix)
                         for row in message.components for child in getattr(row, "children", [])):
-                    return message
+                    return HistoryLookup(message, readable=True)
         except discord.HTTPException:
-            log.warning("could not read channel %s to recover drill %s", channel_id, drill.id)
-        return None
+            return HistoryLookup(None, readable=False)
+        return HistoryLookup(None, readable=True)
 
     async def answer(self, interaction: discord.Interaction, drill_id: int, position: int, choice: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)  # before any database work, as for /quiz

@@ -618,15 +618,54 @@ async def test_sent_but_unmarked_drill_is_found_not_sent_again(world: BotWorld) 
     assert drill_messages(fake, study) == [posted] and drills(world)[0][3:] == (study, posted.id)
     assert fake.nonce_hits == []
 
-    # pushed out of the recent history, it is sent again: with the same nonce, so Discord keeps one
+    # 60 newer messages and a downtime longer than Discord's nonce memory: still found, by its history after
+    # the claim, never sent twice (a look at the last 50 messages sent it again)
     forget_the_send()
     for n in range(60):
         await fake.post_message(f"chat {n}", author=alice, channel_id=study)
+    fake.nonce_window = 0.0
     async with world.run():
         await fake.wait_for(lambda: drills(world)[0][4] is not None, description="the drill marked posted")
         await world.idle(0.6)
     assert drill_messages(fake, study) == [posted] and drills(world)[0][3:] == (study, posted.id)
-    assert [h["message_id"] for h in fake.nonce_hits] == [posted.id]
+    assert fake.nonce_hits == []
+
+
+async def test_a_drill_whose_channel_history_cannot_be_read_is_not_risked_twice(world: BotWorld, caplog) -> None:
+    fake, clock = world.fake, world.clock
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    clock.set(datetime(2025, 3, 10, 9, 30, tzinfo=UTC))
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00")
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
+        await world.idle()
+    (posted,) = drill_messages(fake, study)
+    conn = sqlite3.connect(world.db_path)
+    with conn:  # a crash between the send and the mark
+        conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
+    conn.close()
+    fake.nonce_window = 0.0
+    # the bot lost Read Message History meanwhile
+    await fake.set_overwrites(study, [payloads.overwrite(fake.bot_role_id, deny=payloads.READ_MESSAGE_HISTORY)])
+    with caplog.at_level(logging.WARNING):
+        async with world.run():
+            await world.idle(1.0)
+    assert drill_messages(fake, study) == [posted]  # not sent again blind
+    assert "cannot read the history of channel" in caplog.text
+
+
+async def test_drill_setup_asks_for_read_message_history(world: BotWorld) -> None:
+    fake = world.fake
+    admin = fake.make_member(name="mod", admin=True)
+    study = int(fake.channel_by_name("study")["id"])
+    await fake.set_overwrites(study, [payloads.overwrite(fake.bot_role_id, deny=payloads.READ_MESSAGE_HISTORY)])
+    async with world.run():
+        said = await setup_drill(world, admin, study, "09:00")
+        assert said.ephemeral and said.content == (
+            f"⚠️ I can't post in <#{study}>: I need Read Message History there. Give me that permission, then run "
+            "`/drill setup` again. Nothing was changed.")
+        assert world.store.configs() == []
 
 
 async def test_a_drill_that_could_not_be_sent_is_retried_and_posted_once(world: BotWorld) -> None:

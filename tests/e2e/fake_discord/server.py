@@ -1673,6 +1673,9 @@ class FakeDiscord:
         if refused:
             return self._error(request, 400, *refused)
         ref = body.get("message_reference")
+        if (ref and int(channel["id"]) in self.channels
+                and not self.channel_permissions(self.bot_member, channel) & P.READ_MESSAGE_HISTORY):
+            return self._error(request, 403, 50013, "Missing Permissions")  # a reply needs Read Message History
         if ref and int(ref.get("message_id", 0)) not in self.messages and ref.get("fail_if_not_exists", True):
             return self._invalid_body(request, ["message_reference: Unknown message"])
 
@@ -1716,6 +1719,12 @@ class FakeDiscord:
         channel = self._channel_for(request)
         if channel is None:
             return self._error(request, 404, 10003, "Unknown Channel")
+        if int(channel["id"]) in self.channels:
+            perms = self.channel_permissions(self.bot_member, channel)
+            if not perms & P.VIEW_CHANNEL:
+                return self._error(request, 403, 50001, "Missing Access")
+            if not perms & P.READ_MESSAGE_HISTORY:
+                return self._json([])  # as Discord: no history without Read Message History, and no error
         ids = self._history.get(int(channel["id"]), [])
         q = request.query
         limit = max(1, min(100, int(q.get("limit", 50))))
