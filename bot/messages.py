@@ -12,11 +12,12 @@ LETTERS = "ABCDEFGHIJ"
 
 MESSAGE_LIMIT = 2000
 _FENCE = re.compile(r"^\s*```(\S*)")
-_MARKDOWN = re.compile(r"([\\*_~`|])")
+_MARKDOWN = re.compile(r"([\\*_~`|\[\]])")
 
 
 def escape(text: str) -> str:
-    """Note text shown literally: "__label__" stays underscores, not underline."""
+    """Note text shown literally: "__label__" stays underscores, not underline, and a masked link
+    ("[free credits](https://...)") in a note or in a member's echoed text is not a link."""
     return _MARKDOWN.sub(r"\\\1", text)
 
 

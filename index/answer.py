@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from index.lexical import Tokenizer
@@ -72,9 +73,17 @@ class Answer:
         return tuple(q.hit for q in self.quotes)
 
 
+def plain_text(text: str) -> str:
+    """NFKC, without combining marks: zalgo ("f̶̖i̶̖r̶̖e̶̖") split every word into unknown pieces for both the
+    tokenizer and the model, so marked questions found other notes than their plain text."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c) and unicodedata.category(c) != "Me")
+    return unicodedata.normalize("NFKC", kept)
+
+
 def clean_question(question: str) -> str:
     """Normalize a member's question, or raise BadQuestionError with the reason."""
-    text = re.sub(r"\s+", " ", question or "").strip()
+    text = re.sub(r"\s+", " ", plain_text(question)).strip()
     if not text:
         raise BadQuestionError("Ask me something: the question is empty.")
     if not re.search(r"\w", text):
@@ -88,6 +97,7 @@ class Answerer:
         self.policy = policy or RefusalPolicy()
 
     def answer(self, question: str, k: int = 3) -> Answer:
+        question = plain_text(question)
         text = clean_question(question)
         parsed = parse_question(question)
         k = max(1, min(k, MAX_HITS))

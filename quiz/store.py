@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import sqlite3
 import threading
@@ -36,6 +37,8 @@ from quiz.records import (
     SyncResult,
 )
 from quiz.schedule import ReviewState, new_state, review
+
+log = logging.getLogger(__name__)
 
 NONCE_LENGTH = 25  # Discord's limit for a message nonce
 MAX_REASON = 200  # characters of a report's reason that are stored
@@ -86,6 +89,11 @@ class QuizStore:
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise StoreError(f"quiz store {self.path}: cannot create its folder: {reason}") from exc
+        if self.path.is_file() and self.path.stat().st_size == 0:
+            # SQLite takes an empty file for a new database: a truncated copy or a failed restore would lose
+            # every score without a word.
+            log.warning("quiz store %s is an empty file (0 bytes): starting a new database in it; if it should "
+                        "hold your scores, stop the bot and restore it from a backup", self.path)
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, check_same_thread=False, isolation_level=None

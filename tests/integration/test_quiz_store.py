@@ -405,3 +405,13 @@ def test_every_answer_still_updates_the_review_schedule(store: QuizStore) -> Non
     wrong = store.record_answer(GUILD, ALICE, item.id, "B1", False, "msg:2", now=NOW + timedelta(minutes=1))
     assert not wrong.scored and wrong.next_due is not None and first.next_due is not None
     assert wrong.next_due < first.next_due  # a lapse brings it back sooner, even unscored
+
+
+def test_an_empty_database_file_is_not_adopted_silently(tmp_path: Path, caplog) -> None:
+    import logging
+
+    path = tmp_path / "quiz.db"
+    path.write_bytes(b"")  # a truncated copy, a failed restore...
+    with caplog.at_level(logging.WARNING), QuizStore(path) as s:
+        assert s.active_items() == []
+    assert "is an empty file" in caplog.text and str(path) in caplog.text

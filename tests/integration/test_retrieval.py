@@ -85,3 +85,16 @@ def test_numpy_encoder_matches_sentence_transformers(services):
     reference = SentenceTransformerEmbedder().encode(texts)
     cos = (ours * reference).sum(axis=1)
     assert np.all(cos > 0.9999), cos.min()
+
+
+def _zalgo(text: str) -> str:
+    marks = "\u0301\u0316\u0334\u035c\u0362\u0489"
+    return "".join(c + marks[i % len(marks)] * 3 if c.isalpha() else c for i, c in enumerate(text))
+
+
+@pytest.mark.parametrize(("question", "gold"), REAL_QUESTIONS[:4])
+def test_combining_marks_do_not_defeat_retrieval(services, question, gold):
+    plain = services.answerer.answer(question, 3)
+    marked = services.answerer.answer(_zalgo(question), 3)
+    assert marked.answerable == plain.answerable
+    assert [h.chunk.id for h in marked.hits] == [h.chunk.id for h in plain.hits]

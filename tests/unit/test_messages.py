@@ -106,3 +106,11 @@ def test_option_question_shows_each_options_note_within_the_limit() -> None:
     assert pointed.endswith("The notes point to **B**.")
     refused = render_answer(Answer("q", False, base.quotes, 0.1, base.nearest_sections, options, None))
     assert "each option" not in refused and refused.startswith("I couldn't find that in the notes")
+
+
+def test_masked_links_in_notes_and_echoed_text_are_not_clickable():
+    from bot.messages import escape
+
+    shown = escape("Claim [free AWS credits](https://evil.example/login) now")
+    assert "[free AWS credits](" not in shown and "\\[free AWS credits\\](https://evil.example/login)" in shown
+    assert escape("[x](<https://evil.example>)") == "\\[x\\](<https://evil.example>)"
