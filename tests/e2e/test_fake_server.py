@@ -558,3 +558,25 @@ async def test_edit_delete_and_gateway_reconnects(fake_discord: FakeDiscord, ali
         await fake_discord.wait_for(lambda: len(fake_discord.identifies) == 2 and fake_discord.connected)
         rec = await fake_discord.send_slash_command("ping", user=alice)
         assert (await rec.wait_response()).data["content"] == "pong"
+
+
+async def test_interaction_tokens_expire_like_discord(fake_discord: FakeDiscord, alice: dict) -> None:
+    fake_discord.interaction_token_ttl = 0.0  # Discord: 15 minutes; the callback itself is not a webhook call
+    fake_discord.fail_on_bot_errors = False  # the follow-up fails, as on Discord
+    bot = StandInBot()
+    async with fake_discord.run_bot(bot):
+        rec = await fake_discord.send_slash_command("slowly", user=alice)
+        await rec.wait_response()
+        await fake_discord.wait_for(lambda: fake_discord.bot_errors)
+        assert "50027" in fake_discord.bot_errors[0] or "Invalid Webhook Token" in fake_discord.bot_errors[0]
+
+
+async def test_ephemeral_messages_are_not_reachable_through_channel_routes(fake_discord: FakeDiscord,
+                                                                         alice: dict) -> None:
+    bot = StandInBot()
+    async with fake_discord.run_bot(bot):
+        rec = await fake_discord.send_slash_command("admin-only", user=alice)  # refused, ephemerally
+        said = (await rec.wait_response()).message
+        assert said is not None and said.ephemeral
+        with pytest.raises(discord.NotFound):
+            await bot.get_channel(said.channel_id).fetch_message(said.id)

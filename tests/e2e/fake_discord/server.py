@@ -171,6 +171,7 @@ class FakeDiscord:
         gateway_compression: bool = True,
         privileged_intents: int = P.PRIVILEGED_INTENTS,
         nonce_window: float = 300.0,
+        interaction_token_ttl: float = 900.0,
         strict: bool = True,
     ) -> None:
         #: HELLO's heartbeat_interval in ms; set before the bot connects.
@@ -183,6 +184,8 @@ class FakeDiscord:
         #: Privileged intents "enabled in the developer portal"; others close with 4014.
         self.privileged_intents = privileged_intents
         self.nonce_window = nonce_window
+        #: Seconds an interaction token works for follow-ups and edits (Discord: 15 minutes), then 401 50027.
+        self.interaction_token_ttl = interaction_token_ttl
         #: Whether the ``fake_discord`` fixture calls ``assert_clean()`` at teardown.
         self.strict = strict
         #: Fail ``wait_for`` / ``assert_clean`` when discord.py logged an ERROR (unhandled
@@ -1707,6 +1710,8 @@ class FakeDiscord:
         msg = self.messages.get(int(request.match_info["message_id"]))
         if msg is None or msg["channel_id"] != request.match_info["channel_id"]:
             return None
+        if msg.get("flags", 0) & P.FLAG_EPHEMERAL:
+            return None  # as on Discord: an ephemeral message exists only for its interaction's webhook
         return msg
 
     async def _get_message(self, request: web.Request) -> web.Response:
@@ -1976,6 +1981,8 @@ class FakeDiscord:
         rec = self._webhook_interaction(request)
         if rec is None:
             return self._error(request, 404, 10015, "Unknown Webhook")
+        if time.perf_counter() - rec.dispatched_at > self.interaction_token_ttl:
+            return self._error(request, 401, 50027, "Invalid Webhook Token")
         body, files = await self._read_body(request)
         body = body or {}
         refused = limits.refusal(body, file_count=len(files))
@@ -2020,6 +2027,8 @@ class FakeDiscord:
         rec = self._webhook_interaction(request)
         if rec is None:
             return self._error(request, 404, 10015, "Unknown Webhook")
+        if time.perf_counter() - rec.dispatched_at > self.interaction_token_ttl:
+            return self._error(request, 401, 50027, "Invalid Webhook Token")
         msg = self._webhook_target(rec, request.match_info["message_id"])
         return self._json(msg) if msg else self._error(request, 404, 10008, "Unknown Message")
 
@@ -2027,6 +2036,8 @@ class FakeDiscord:
         rec = self._webhook_interaction(request)
         if rec is None:
             return self._error(request, 404, 10015, "Unknown Webhook")
+        if time.perf_counter() - rec.dispatched_at > self.interaction_token_ttl:
+            return self._error(request, 401, 50027, "Invalid Webhook Token")
         msg = self._webhook_target(rec, request.match_info["message_id"])
         if msg is None:
             return self._error(request, 404, 10008, "Unknown Message")
@@ -2054,6 +2065,8 @@ class FakeDiscord:
         rec = self._webhook_interaction(request)
         if rec is None:
             return self._error(request, 404, 10015, "Unknown Webhook")
+        if time.perf_counter() - rec.dispatched_at > self.interaction_token_ttl:
+            return self._error(request, 401, 50027, "Invalid Webhook Token")
         msg = self._webhook_target(rec, request.match_info["message_id"])
         if msg is None:
             return self._error(request, 404, 10008, "Unknown Message")
