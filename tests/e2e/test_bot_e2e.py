@@ -245,6 +245,28 @@ async def test_a_burst_of_mentions_gets_one_answer_and_one_notice(world: BotWorl
         assert sum(m.content.startswith("⏳ One question at a time") for m in to_alice) == 1
 
 
+async def test_spam_under_discords_send_limit_does_not_starve_other_members(world: BotWorld) -> None:
+    fake = world.fake
+    assert (fake.send_limit, fake.send_window) == (5, 5.0)  # Discord's per-channel bucket
+    spammer = fake.make_member(name="spammer")
+    others = [fake.make_member(name=f"member{i}") for i in range(7)]
+    world.settings = dataclasses.replace(world.settings, ask_cooldown_seconds=60.0)
+    async with world.run():
+        spam = [await fake.post_message(f"<@{fake.bot_user_id}> firehose buffer {n}", author=spammer)
+                for n in range(30)]
+        asked = [await fake.post_message(f"<@{fake.bot_user_id}> kinesis shard throughput", author=m) for m in others]
+        ids = {int(p["id"]) for p in asked}
+        # seven answers and the spammer's two messages: more than the bucket holds, so some wait for it
+        await fake.wait_for(lambda: {m.reference_id for m in fake.bot_messages} >= ids, timeout=20,
+                            description="an answer for every other member")
+        await world.idle(0.5)
+    spam_ids = {int(p["id"]) for p in spam}
+    assert len([m for m in fake.bot_messages if m.reference_id in spam_ids]) == 2
+    for message_id in ids:
+        (answer,) = [m for m in fake.bot_messages if m.reference_id == message_id]
+        assert "1.3 Kinesis data streams" in answer.content
+
+
 async def test_unsearchable_question_is_told_privately(world: BotWorld) -> None:
     fake = world.fake
     alice = fake.make_member(name="alice")

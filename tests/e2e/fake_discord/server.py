@@ -15,6 +15,7 @@ follow-up after a deferral editing the "thinking" message, RESUME after a droppe
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -172,6 +173,8 @@ class FakeDiscord:
         privileged_intents: int = P.PRIVILEGED_INTENTS,
         nonce_window: float = 300.0,
         interaction_token_ttl: float = 900.0,
+        send_limit: int = 5,
+        send_window: float = 5.0,
         strict: bool = True,
     ) -> None:
         #: HELLO's heartbeat_interval in ms; set before the bot connects.
@@ -186,6 +189,12 @@ class FakeDiscord:
         self.nonce_window = nonce_window
         #: Seconds an interaction token works for follow-ups and edits (Discord: 15 minutes), then 401 50027.
         self.interaction_token_ttl = interaction_token_ttl
+        #: Discord's per-channel rate limit on message sends: `send_limit` a `send_window` seconds, then 429
+        #: with retry_after and the X-RateLimit-* headers; each refusal is kept in `rate_limited`.
+        self.send_limit = send_limit
+        self.send_window = send_window
+        self._send_buckets: dict[int, collections.deque[float]] = {}
+        self.rate_limited: list[RejectedRequest] = []
         #: Whether the ``fake_discord`` fixture calls ``assert_clean()`` at teardown.
         self.strict = strict
         #: Fail ``wait_for`` / ``assert_clean`` when discord.py logged an ERROR (unhandled
@@ -1670,6 +1679,9 @@ class FakeDiscord:
                 return self._error(request, 403, 50001, "Missing Access")
             if not perms & P.SEND_MESSAGES:
                 return self._error(request, 403, 50013, "Missing Permissions")
+        limited = self._take_send_slot(request, int(channel["id"]))
+        if limited is not None:
+            return limited
         body, files = await self._read_body(request)
         body = body or {}
         refused = limits.refusal(body, file_count=len(files))
@@ -1690,7 +1702,7 @@ class FakeDiscord:
             if hit and now - hit[1] <= self.nonce_window and hit[0] in self.messages:
                 self.nonce_hits.append({"nonce": nonce, "message_id": hit[0], "channel_id": int(channel["id"])})
                 self._notify()
-                return self._json(self.messages[hit[0]])
+                return self._with_rate_headers(self._json(self.messages[hit[0]]), int(channel["id"]))
 
         flags = (body.get("flags") or 0) & (
             P.FLAG_SUPPRESS_EMBEDS | P.FLAG_SUPPRESS_NOTIFICATIONS | P.FLAG_IS_COMPONENTS_V2
@@ -1704,7 +1716,47 @@ class FakeDiscord:
             BotMessage(payload=msg, request=copy.deepcopy(body), source="channel", files={f[1]: f[2] for f in files})
         )
         await self.dispatch("MESSAGE_CREATE", msg)
-        return self._json(msg)
+        return self._with_rate_headers(self._json(msg), int(channel["id"]))
+
+    def _send_bucket(self, channel_id: int) -> collections.deque[float]:
+        bucket = self._send_buckets.setdefault(channel_id, collections.deque())
+        now = time.perf_counter()
+        while bucket and now - bucket[0] >= self.send_window:
+            bucket.popleft()
+        return bucket
+
+    def _take_send_slot(self, request: web.Request, channel_id: int) -> web.Response | None:
+        """Discord's per-channel bucket on message sends: at most `send_limit` a `send_window`, else 429."""
+        bucket = self._send_bucket(channel_id)
+        if len(bucket) < self.send_limit:
+            bucket.append(time.perf_counter())
+            return None
+        retry = max(0.001, self.send_window - (time.perf_counter() - bucket[0]))
+        self.rate_limited.append(RejectedRequest(request.method, request.path, 429, 0, "rate limited", []))
+        self._notify()
+        response = self._json({"message": "You are being rate limited.", "retry_after": round(retry, 3),
+                               "global": False}, 429)
+        response.headers.update(self._rate_headers(channel_id, remaining=0, reset_after=retry))
+        response.headers["Retry-After"] = str(max(1, int(retry + 0.999)))
+        response.headers["X-RateLimit-Scope"] = "user"
+        response.headers["Via"] = "1.1 google"  # Discord's 429s pass its proxy; without it discord.py sees a ban
+        return response
+
+    def _rate_headers(self, channel_id: int, *, remaining: int, reset_after: float) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": str(self.send_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": f"channel-messages-{channel_id}",
+        }
+
+    def _with_rate_headers(self, response: web.Response, channel_id: int) -> web.Response:
+        bucket = self._send_bucket(channel_id)
+        reset_after = self.send_window - (time.perf_counter() - bucket[0]) if bucket else self.send_window
+        response.headers.update(self._rate_headers(channel_id, remaining=max(0, self.send_limit - len(bucket)),
+                                                   reset_after=max(0.0, reset_after)))
+        return response
 
     def _message_in_channel(self, request: web.Request) -> dict[str, Any] | None:
         msg = self.messages.get(int(request.match_info["message_id"]))
