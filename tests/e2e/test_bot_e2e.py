@@ -922,8 +922,8 @@ async def test_fifty_members_ask_at_once(world: BotWorld) -> None:
     print("\n" + figures)  # the figures come from benchmarks/discord_load.py; a test only checks behaviour
     assert answered + refused == 50, figures
     # Each one deferred within Discord's deadline (the fake refuses a late callback). How late heartbeats
-    # run under such a burst is a figure of benchmarks/discord_load.py: as a bound here it failed about one
-    # run in six on a busy 2-core machine.
+    # run under such a burst is a figure of benchmarks/discord_load.py: a bound on it here is a wall-clock
+    # check that a busy shared machine can fail.
     assert all(r.response.type == payloads.CALLBACK_DEFERRED_CHANNEL_MESSAGE for r in recs), figures
 
 
