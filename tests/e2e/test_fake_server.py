@@ -334,6 +334,7 @@ async def test_dropped_gateway_resumes(fake_discord: FakeDiscord, alice: dict) -
 
 async def test_heartbeats_recorded_and_on_time(fake_discord: FakeDiscord) -> None:
     fake_discord.heartbeat_interval_ms = 250
+    fake_discord.heartbeat_grace = 100.0  # this test measures late beats; closing for them is tested below
     bot = StandInBot()
     async with fake_discord.run_bot(bot):
         await fake_discord.wait_for_heartbeats(5, timeout=5)
@@ -580,3 +581,19 @@ async def test_ephemeral_messages_are_not_reachable_through_channel_routes(fake_
         assert said is not None and said.ephemeral
         with pytest.raises(discord.NotFound):
             await bot.get_channel(said.channel_id).fetch_message(said.id)
+
+
+async def test_missed_heartbeats_close_the_connection_and_the_bot_resumes(fake_discord: FakeDiscord,
+                                                                          alice: dict) -> None:
+    fake_discord.heartbeat_interval_ms = 2000
+    bot = StandInBot()
+    async with fake_discord.run_bot(bot):
+        fake_discord.heartbeat_grace = 0.05  # no heartbeat for 0.1 s counts as missed
+        await fake_discord.wait_for(lambda: fake_discord.missed_heartbeat_closes, timeout=10)
+        fake_discord.heartbeat_grace = 2.0
+        await fake_discord.wait_for(lambda: any(s.resumes for s in fake_discord._sessions.values()), timeout=10)
+        await fake_discord.wait_for(lambda: fake_discord.connected, timeout=10)
+        await fake_discord.post_message(f"<@{fake_discord.bot_user_id}> still there?", author=alice)
+        reply = await fake_discord.wait_for_bot_message(lambda m: "still there?" in m.content)
+        assert reply.reference_id is not None
+        assert len(fake_discord.identifies) == 1  # resumed, not re-identified

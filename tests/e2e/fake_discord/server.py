@@ -94,6 +94,7 @@ class _Connection:
         self.server_closed = False
         self.close_code: int | None = None
         self.server_close_code: int | None = None
+        self.last_heartbeat = time.perf_counter()
 
     async def send(self, frame: Mapping[str, Any]) -> bool:
         raw = json.dumps(frame, separators=(",", ":"))
@@ -202,6 +203,10 @@ class FakeDiscord:
         self.fail_on_bot_errors = True
         #: Answer heartbeats; switch off to simulate a zombie connection.
         self.ack_heartbeats = True
+        #: As Discord, close a connection that sent no heartbeat for this many intervals (the bot must then
+        #: resume); the ids of connections closed so are kept in `missed_heartbeat_closes`.
+        self.heartbeat_grace = 2.0
+        self.missed_heartbeat_closes: list[int] = []
         #: ``wait_for`` re-checks its predicate at least this often (seconds).
         self.poll_interval = 0.01
 
@@ -2135,6 +2140,7 @@ class FakeDiscord:
         compress = self.gateway_compression and request.query.get("compress") == "zlib-stream"
         conn = _Connection(ws, compress=compress, query=request.query)
         self._connections[conn.id] = conn
+        watchdog = asyncio.create_task(self._heartbeat_watchdog(conn))
         self.gateway_connects.append(
             {"connection_id": conn.id, "path": request.path, "query": conn.query, "compressed": compress}
         )
@@ -2161,6 +2167,7 @@ class FakeDiscord:
                 elif msg.type == WSMsgType.ERROR:
                     break
         finally:
+            watchdog.cancel()
             conn.closed = True
             conn.close_code = ws.close_code
             session = conn.session
@@ -2180,9 +2187,20 @@ class FakeDiscord:
             self._notify()
         return ws
 
+    async def _heartbeat_watchdog(self, conn: _Connection) -> None:
+        conn.last_heartbeat = time.perf_counter()
+        while not conn.closed:
+            interval = self.heartbeat_interval_ms / 1000
+            await asyncio.sleep(min(interval / 4, 1.0))
+            if not conn.closed and time.perf_counter() - conn.last_heartbeat > interval * self.heartbeat_grace:
+                self.missed_heartbeat_closes.append(conn.id)
+                await self._close_connection(conn, 4000, "Heartbeat missed")
+                return
+
     async def _on_gateway_frame(self, conn: _Connection, frame: Mapping[str, Any]) -> None:
         op, d = frame.get("op"), frame.get("d")
         if op == 1:
+            conn.last_heartbeat = time.perf_counter()
             self.heartbeats.append(
                 HeartbeatRecord(
                     conn.id,
