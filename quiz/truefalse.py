@@ -8,7 +8,7 @@ from quiz.distractors import Neighbours, name_distractors, number_distractors, n
 from quiz.item import FALSE, TRUE, QuizItem
 from quiz.notes import Catalog, Note, frame, in_parens
 from quiz.spans import Span, negated
-from quiz.text import content_stems, match_case
+from quiz.text import content_stems, match_case, mentions
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
 MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
@@ -47,7 +47,10 @@ def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span) -> str:
 def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str) -> list[QuizItem]:
     if line.strip().lower() == note.subject.lower():
         return []
-    spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s)]
+    shown = frame(note, li)
+    # A swap of a name the heading above names gives itself away: "(Glue) Python Shell supports Kinesis data
+    # streams jobs" (pattern 7 of the strict reads).
+    spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)]
     swaps = [(span, replacement) for span in spans if (replacement := _swap(catalog, near, note, span))]
     if not swaps:
         return []  # a line with nothing to swap would only ever be true: a giveaway

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections import Counter
 
 from rapidfuzz import fuzz
@@ -31,12 +32,25 @@ def render(lines: list[str]) -> str:
     return "\n".join([head, *(f"• {line}" for line in rest)])
 
 
+_ASIDE = re.compile(r"\([^)]*\)")
+_COUNT_WORDS = {"one": "one", "single": "one", "multiple": "many", "several": "many", "many": "many"}
+
+
+def _claim(text: str) -> frozenset[str]:
+    """The words of what a line claims: asides in parentheses left out, and "single" read as "one" (a
+    strict read found "Can only be trained on a single machine (CPU or GPU)" keyed Object2vec, while of
+    Seq2seq the guide says "Training can only be done in one machine")."""
+    plain = _ASIDE.sub(" ", text)
+    counts = {_COUNT_WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", plain) if w.lower() in _COUNT_WORDS}
+    return content_stems(plain) | counts
+
+
 def _fits(description: str, other_text: str, similarity: float) -> bool:
     """Whether a description could as well describe another subject: nearly the same words."""
-    mine = content_stems(description)
+    mine = _claim(description)
     if not mine:
         return True
-    shared = len(mine & content_stems(other_text)) / len(mine)
+    shared = len(mine & _claim(other_text)) / len(mine)
     return shared >= FIT_OVERLAP or similarity >= 0.92
 
 
