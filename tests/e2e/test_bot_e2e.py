@@ -573,6 +573,29 @@ async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotW
         assert second.allowed_mentions["parse"] == [] and second.mentions == []
 
 
+async def test_drills_of_thirty_servers_under_rate_limits_post_once_each(world: BotWorld) -> None:
+    """30 servers' drills due at once. Their channels are in the one guild the fake serves; each server's
+    drill is its own claim in the store, as it is on Discord. A global limit of 10 sends a second forces
+    waits (429s), which must never turn into a missing or a second drill."""
+    fake, clock = world.fake, world.clock
+    fake.global_limit = 10
+    channels = [int(fake.add_text_channel(f"drill-{n}")["id"]) for n in range(30)]
+    servers = [fake.guild_id + 1 + n for n in range(30)]
+    clock.set(datetime(2025, 3, 10, 9, 5, tzinfo=UTC))
+    with world.open_store() as store:
+        store.sync_items(world.base.items)
+        for server, channel in zip(servers, channels, strict=True):
+            store.set_config(GuildConfig(server, channel, "09:00", "UTC", 2))
+    async with world.run():
+        await fake.wait_for(lambda: all(drill_messages(fake, c) for c in channels), timeout=30,
+                            description="a drill in each of the 30 channels")
+        await world.idle(1.0)
+    assert fake.rate_limited  # the limit was reached, and waited out
+    assert all(len(drill_messages(fake, c)) == 1 for c in channels)
+    rows = db_rows(world, "SELECT guild_id, channel_id, message_id IS NOT NULL FROM drills ORDER BY guild_id")
+    assert rows == [(s, c, 1) for s, c in zip(servers, channels, strict=True)]
+
+
 # --- 7. drills across restarts -----------------------------------------------------------------------
 
 

@@ -176,6 +176,7 @@ class FakeDiscord:
         interaction_token_ttl: float = 900.0,
         send_limit: int = 5,
         send_window: float = 5.0,
+        global_limit: int = 50,
         strict: bool = True,
     ) -> None:
         #: HELLO's heartbeat_interval in ms; set before the bot connects.
@@ -195,6 +196,9 @@ class FakeDiscord:
         self.send_limit = send_limit
         self.send_window = send_window
         self._send_buckets: dict[int, collections.deque[float]] = {}
+        #: Discord's global limit: `global_limit` requests a second for the whole bot (counted here on sends).
+        self.global_limit = global_limit
+        self._global_bucket: collections.deque[float] = collections.deque()
         self.rate_limited: list[RejectedRequest] = []
         #: Whether the ``fake_discord`` fixture calls ``assert_clean()`` at teardown.
         self.strict = strict
@@ -1731,10 +1735,24 @@ class FakeDiscord:
         return bucket
 
     def _take_send_slot(self, request: web.Request, channel_id: int) -> web.Response | None:
-        """Discord's per-channel bucket on message sends: at most `send_limit` a `send_window`, else 429."""
+        """Discord's per-channel bucket on message sends: at most `send_limit` a `send_window`, else 429;
+        and the global one: at most `global_limit` a second for the whole bot."""
+        now = time.perf_counter()
+        while self._global_bucket and now - self._global_bucket[0] >= 1.0:
+            self._global_bucket.popleft()
+        if len(self._global_bucket) >= self.global_limit:
+            retry = max(0.001, 1.0 - (now - self._global_bucket[0]))
+            self.rate_limited.append(RejectedRequest(request.method, request.path, 429, 0, "global rate limit", []))
+            self._notify()
+            response = self._json({"message": "You are being rate limited.", "retry_after": round(retry, 3),
+                                   "global": True}, 429)
+            response.headers.update({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global",
+                                     "Retry-After": str(max(1, int(retry + 0.999))), "Via": "1.1 google"})
+            return response
         bucket = self._send_bucket(channel_id)
         if len(bucket) < self.send_limit:
-            bucket.append(time.perf_counter())
+            bucket.append(now)
+            self._global_bucket.append(now)
             return None
         retry = max(0.001, self.send_window - (time.perf_counter() - bucket[0]))
         self.rate_limited.append(RejectedRequest(request.method, request.path, 429, 0, "rate limited", []))
