@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 RETIRED_NOTE = "This question was retired: the notes it came from changed. Try `/quiz` for a fresh one."
 NOT_RECORDED = "⚠️ I couldn't record that answer: the quiz database is busy. Nothing was saved; click again in a moment."
+BUSY_NOTE = "⚠️ The quiz database is busy, so nothing was saved. Please try again in a moment."
 FAILURE_NOTE = "Sorry, something went wrong on my side. It's logged; please try again."
 
 

@@ -13,8 +13,9 @@ from discord.ext import commands
 
 from bot.cooldown import MemberCooldown
 from bot.messages import render_answer, split_message
-from bot.views import answer_view, message_id
+from bot.views import BUSY_NOTE, answer_view, message_id, send_ephemeral
 from index.answer import Answer, BadQuestionError, clean_question
+from quiz.records import StoreError
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
     from bot.bot import StudyBot
@@ -135,17 +136,22 @@ class Ask(commands.Cog):
                                 tuple(h.chunk.id for h in answer.hits), answer.answerable)
 
     async def feedback(self, interaction: discord.Interaction, helpful: bool) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the database, as for answers
         shown = await asyncio.to_thread(self.services.store.shown_answer, message_id(interaction))
         if shown is None:
-            await interaction.response.send_message("I no longer know which answer this was, sorry.",
-                                                    ephemeral=True)
+            await send_ephemeral(interaction, "I no longer know which answer this was, sorry.")
             return
-        tally = await asyncio.to_thread(
-            self.services.store.record_feedback, interaction.guild_id or 0, interaction.user.id, shown.question,
-            shown.chunk_ids, helpful, message_id(interaction))
-        await interaction.response.send_message(
-            f"Thanks, noted {'👍' if helpful else '👎'} ({tally.helpful} 👍 / {tally.not_helpful} 👎 so far).",
-            ephemeral=True)
+        try:
+            tally = await asyncio.to_thread(
+                self.services.store.record_feedback, interaction.guild_id or 0, interaction.user.id, shown.question,
+                shown.chunk_ids, helpful, message_id(interaction))
+        except StoreError as exc:
+            log.warning("feedback not recorded: %s", exc)
+            await send_ephemeral(interaction, BUSY_NOTE)
+            return
+        vote = "👍" if helpful else "👎"
+        await send_ephemeral(interaction,
+                             f"Thanks, noted {vote} ({tally.helpful} 👍 / {tally.not_helpful} 👎 so far).")
 
 
 def _top_chunk(answer: Answer) -> str | None:

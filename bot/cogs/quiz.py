@@ -23,6 +23,7 @@ from bot.messages import (
     split_message,
 )
 from bot.views import (
+    BUSY_NOTE,
     NOT_RECORDED,
     RETIRED_NOTE,
     failures_reported,
@@ -161,14 +162,20 @@ class Quiz(commands.Cog):
             await interaction.response.send_modal(ReportModal(item))
 
     async def _submit_report(self, interaction: discord.Interaction, item_id: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # before the database, as for answers
         reason = _modal_value(interaction_data(interaction), "reason")
         by_manager = interaction.guild is not None and interaction.permissions.manage_guild
-        result = await asyncio.to_thread(self.services.store.report_item, interaction.guild_id or 0,
-                                         interaction.user.id, item_id, reason, by_manager=by_manager,
-                                         now=self.bot.clock())
+        try:
+            result = await asyncio.to_thread(self.services.store.report_item, interaction.guild_id or 0,
+                                             interaction.user.id, item_id, reason, by_manager=by_manager,
+                                             now=self.bot.clock())
+        except StoreError as exc:
+            log.warning("report not recorded: %s", exc)
+            await send_ephemeral(interaction, BUSY_NOTE)
+            return
         if result.recorded:
             log.info("item %s reported in server %s (%d report(s))", item_id, interaction.guild_id, result.reports)
-        await interaction.response.send_message(render_report_result(result), ephemeral=True)
+        await send_ephemeral(interaction, render_report_result(result))
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
