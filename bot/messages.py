@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from index.answer import Answer, OptionNotes, QuotedHit
-from quiz.checks import topic_hint
+from quiz.generate.checks import topic_hint
 from quiz.item import QuizItem
 from quiz.records import REPORTS_TO_WITHDRAW, AnswerResult, ItemReport, LeaderboardRow, MemberStats, ReportResult
 

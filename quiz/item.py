@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, fields, replace
+from typing import Literal, cast, get_args
 
-KINDS = ("which", "cloze", "truefalse")
+ItemKind = Literal["which", "cloze", "truefalse"]
+KINDS: tuple[ItemKind, ...] = get_args(ItemKind)
 TRUE, FALSE = "True", "False"
 ID_LENGTH = 12  # hex chars: fits "sgb:quiz:<item_id>:<choice>" in a 100-char custom_id with room to spare
 
@@ -23,7 +25,7 @@ class QuizItem:
 
     id: str
     chunk_id: str
-    kind: str  # one of KINDS
+    kind: ItemKind
     question: str
     options: tuple[str, ...]
     answer: str
@@ -46,7 +48,7 @@ class QuizItem:
         cls,
         *,
         chunk_id: str,
-        kind: str,
+        kind: ItemKind,
         question: str,
         options: tuple[str, ...],
         answer: str,
@@ -94,7 +96,7 @@ class QuizItem:
         return cls(
             id=str(record["id"]),
             chunk_id=str(record["chunk_id"]),
-            kind=str(record["kind"]),
+            kind=cast(ItemKind, str(record["kind"])),  # checked in __post_init__
             question=str(record["question"]),
             options=tuple(str(o) for o in record["options"]),
             answer=str(record["answer"]),

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from index.chunk import Chunk, chunk_corpus
-from quiz.checks import given_away, problems, repeated_options
 from quiz.generate import generate_items, select_items
+from quiz.generate.checks import given_away, problems, repeated_options
 from quiz.item import QuizItem
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from index.chunk import chunk_corpus
-from quiz.cloze import BLANK
 from quiz.generate import generate_items
+from quiz.generate.cloze import BLANK
 from quiz.item import FALSE, QuizItem
 from quiz.text import clean, mentions
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from index.chunk import Chunk, chunk_id
-from quiz.checks import given_away, problems, repeated_options
 from quiz.generate import generate_items, select_items, suggest_topics
+from quiz.generate.checks import given_away, problems, repeated_options
 from quiz.item import QuizItem, item_id
 
 GUIDE = "mini.md"
@@ -292,8 +292,8 @@ def test_guides_are_quizzed_separately() -> None:
 
 
 def test_a_false_range_stays_a_range() -> None:
-    from quiz.distractors import number_variant, parse_number
-    from quiz.spans import Span
+    from quiz.generate.distractors import number_variant, parse_number
+    from quiz.generate.spans import Span
 
     assert parse_number("2-15") is None and parse_number("5 - 30FPS") is None  # no value "2", unit "-15"
     assert parse_number("900s") == (900.0, "s")
@@ -303,7 +303,7 @@ def test_a_false_range_stays_a_range() -> None:
 
 
 def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
-    from quiz.distractors import same_thing
+    from quiz.generate.distractors import same_thing
 
     assert same_thing("SGEstimator", "SageMakerEstimator") and same_thing("SG Studio", "Studio")
     assert not same_thing("Word2vec", "Object2vec") and not same_thing("XGBoost", "AdaBoost")

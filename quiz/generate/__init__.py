@@ -6,15 +6,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from index.chunk import Chunk
-from quiz.checks import problems
-from quiz.cloze import cloze_items
-from quiz.distractors import neighbours
+from quiz.generate.catalog import build_catalog
+from quiz.generate.checks import problems
+from quiz.generate.cloze import cloze_items
+from quiz.generate.distractors import neighbours
+from quiz.generate.truefalse import truefalse_items
+from quiz.generate.which import subject_items, term_items
 from quiz.item import KINDS, QuizItem
-from quiz.notes import build_catalog
 from quiz.select import select_items, suggest_topics
 from quiz.skip import is_skipped
-from quiz.truefalse import truefalse_items
-from quiz.which import subject_items, term_items
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 

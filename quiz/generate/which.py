@@ -5,18 +5,28 @@ import hashlib
 import random
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from quiz.distractors import Neighbours, same_thing
+from quiz.generate.catalog import Catalog, Note, Term, frame, heading_name, in_parens
+from quiz.generate.distractors import Neighbours, same_thing
 from quiz.item import QuizItem
-from quiz.notes import Catalog, Note, Term, frame, heading_name, in_parens
 from quiz.text import content_stems, mask, mentions, same_shape, strip_parenthetical
 
 MIN_DESCRIPTION_WORDS = 3  # content words: "No GPU" or "Unsupervised" explains nothing
 MAX_OPTIONS = 4
 RARE_NOTES = 3
 FIT_OVERLAP = 0.75  # share of the description's words a sibling's notes also have: it fits them too
+
+
+class Candidate(NamedTuple):
+    """A possible wrong option: its name, how close its notes are to the answer's, whether it shares a word
+    with the answer's name (such siblings are the most plausible)."""
+
+    name: str
+    closeness: float
+    shares_words: bool = False
 
 
 def shuffled(answer: str, distractors: list[str], seed: str) -> tuple[str, ...]:
@@ -82,7 +92,7 @@ def _subject_item(
     described = mask(render(note.description.split("\n")), subject)
     if len(content_stems(described)) < MIN_DESCRIPTION_WORDS:
         return None
-    candidates = []
+    candidates: list[Candidate] = []
     fitting = 0
     rare = rare_words & content_stems(described)
     for sibling in catalog.siblings(note):
@@ -97,16 +107,16 @@ def _subject_item(
         if not same_shape(sibling, subject):
             continue  # a guide label or a thing of another kind ("Memory aid" beside RPO)
         shares_words = bool(content_stems(sibling) & content_stems(subject))
-        candidates.append((shares_words, best, sibling))
+        candidates.append(Candidate(sibling, best, shares_words))
     if fitting >= 2:
         return None  # a generic fact ("Input: recordIO-protobuf or csv") fits several siblings
-    candidates.sort(key=lambda c: (not c[0], -c[1], c[2]))
-    distractors = [c[2] for c in candidates[: MAX_OPTIONS - 1]]
+    candidates.sort(key=lambda c: (not c.shares_words, -c.closeness, c.name))
+    distractors = [c.name for c in candidates[: MAX_OPTIONS - 1]]
     if len(distractors) < 2:
         return None
     where = heading_name(note.group[-1]) if note.group else note.label
     question = f"Which one does this note describe?{in_parens(where)}\n{described}"
-    difficulty = 0.35 + 0.3 * max(c[1] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
+    difficulty = 0.35 + 0.3 * max(c.closeness for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
     return _which_item(note, question, subject, distractors, difficulty)
 
 
@@ -137,7 +147,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     definition = mask(term.definition, term.name)
     if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS:
         return None
-    candidates: list[tuple[float, str]] = []  # (closeness to the answer, name)
+    candidates: list[Candidate] = []
     for other in _term_pool(catalog, term):
         name = strip_parenthetical(other.name)
         if mentions(term.definition, other.name) or same_thing(name, answer) or not same_shape(name, answer):
@@ -147,17 +157,17 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
             definition, other.definition, closeness
         ):
             continue  # two definitions that say the same thing: both options would be right
-        if name.lower() in (c[1].lower() for c in candidates):
+        if name.lower() in (c.name.lower() for c in candidates):
             continue
-        candidates.append((closeness, name))
+        candidates.append(Candidate(name, closeness))
     same_scope = {strip_parenthetical(t.name) for t in catalog.terms if t.scope == term.scope}
-    candidates.sort(key=lambda c: (c[1] not in same_scope, -c[0], c[1]))
-    distractors = [name for _, name in candidates[: MAX_OPTIONS - 1]]
+    candidates.sort(key=lambda c: (c.name not in same_scope, -c.closeness, c.name))
+    distractors = [c.name for c in candidates[: MAX_OPTIONS - 1]]
     if len(distractors) < 2:
         return None
     where = frame(note, term.line)
     question = f"Which term matches this definition?{in_parens(where)}\n{definition}"
-    difficulty = 0.3 + 0.3 * max(c[0] for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
+    difficulty = 0.3 + 0.3 * max(c.closeness for c in candidates[: MAX_OPTIONS - 1]) + 0.05 * (len(distractors) - 2)
     return _which_item(note, question, answer, distractors, difficulty)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from quiz.distractors import parse_number, same_thing
+from quiz.generate.distractors import parse_number, same_thing
 from quiz.item import QuizItem
 from quiz.text import content_stems, is_numbered, mentions
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import hashlib
 
-from quiz.cloze import MIN_LINE_WORDS, blank_out
-from quiz.distractors import Neighbours, name_distractors, number_distractors, number_variant
+from quiz.generate.catalog import Catalog, Note, frame, in_parens
+from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
+from quiz.generate.distractors import Neighbours, name_distractors, number_distractors, number_variant
+from quiz.generate.spans import Span, negated
 from quiz.item import FALSE, TRUE, QuizItem
-from quiz.notes import Catalog, Note, frame, in_parens
-from quiz.spans import Span, negated
 from quiz.text import content_stems, match_case, mentions
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 
-from quiz.distractors import Neighbours, name_distractors, number_distractors
+from quiz.generate.catalog import Catalog, Note, frame, in_parens, term_of
+from quiz.generate.distractors import Neighbours, name_distractors, number_distractors
+from quiz.generate.spans import Span, negated
+from quiz.generate.which import shuffled
 from quiz.item import QuizItem
-from quiz.notes import Catalog, Note, frame, in_parens, term_of
-from quiz.spans import Span, negated
 from quiz.text import content_stems, match_case, mentions
-from quiz.which import shuffled
 
 BLANK = "____"
 MIN_LINE_WORDS = 3  # content words left around the blank: "Consumers can be: ____" asks nothing

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 from index.chunk import Chunk
-from quiz.spans import (
+from quiz.generate.spans import (
     Span,
     blankable,
     brand_prefixes,
@@ -28,6 +29,17 @@ from quiz.text import (
     strip_parenthetical,
     words,
 )
+
+SubjectKind = Literal["numbered", "named", ""]  # a numbered section | a heading or a lead | no subject
+
+
+class Subject(NamedTuple):
+    """The thing a note describes, and where its siblings (the wrong options) are."""
+
+    name: str
+    kind: SubjectKind
+    group: tuple[str, ...]
+    description: str
 
 # Data formats a guide may quiz on. A fixed list because a format name ("csv", "parquet") is written in
 # lower case, so the capitalisation rule that finds other names misses it.
@@ -59,7 +71,7 @@ class Note:
     depths: tuple[int, ...]  # 0 for the lead, 1 for a sub-bullet, ...
     label: str  # where the note sits, as shown in questions: its deepest heading without a number
     subject: str  # the named thing the note describes ("XGBoost", "Kinesis data firehose"); "" if none
-    subject_kind: str  # "numbered" (a numbered section) | "named" (a heading or a lead); "" if no subject
+    subject_kind: SubjectKind
     group: tuple[str, ...]  # notes whose subjects share this path are siblings (distractors)
     description: str  # the part of the note that describes the subject ("" when it describes itself)
 
@@ -208,8 +220,9 @@ def build_catalog(chunks: list[Chunk]) -> Catalog:
 
     notes: list[Note] = []
     for index, (chunk, (lines, depths)) in enumerate(zip(chunks, parsed, strict=True)):
-        subject, kind, group, description = _subject(chunk, lines, numbered_direct, term_names, known)
-        notes.append(Note(index, chunk, lines, depths, _label(chunk), subject, kind, group, description))
+        about = _subject(chunk, lines, numbered_direct, term_names, known)
+        notes.append(Note(index, chunk, lines, depths, _label(chunk), about.name, about.kind, about.group,
+                          about.description))
 
     terms = []
     for index, li, name, definition in raw_terms:
@@ -267,25 +280,25 @@ def _subject(
     numbered: frozenset[tuple[str, ...]],
     term_names: set[str],
     known: frozenset[str],
-) -> tuple[str, str, tuple[str, ...], str]:
-    """(subject, kind, group, description) of one note; ("", "", path, "") when it names no thing."""
+) -> Subject:
+    """What one note describes; Subject("", "", path, "") when it names no thing."""
     path = chunk.heading_path
     if not lines or (len(lines) == 1 and lines[0].endswith(":")):
-        return "", "", path, ""
+        return Subject("", "", path, "")
     # A short name-like lead with sub-bullets: "IP insights" + "• Unsupervised learning of ..."
     if len(lines) > 1 and is_name_like(lines[0]):
-        return lines[0], "named", path, "\n".join(lines[1:])
+        return Subject(lines[0], "named", path, "\n".join(lines[1:]))
     lead_term = term_of(lines[0])
     describes_itself = is_self_contained(lines[0], known) or (
         lead_term is not None and lead_term[0].lower() in term_names
     )
     if describes_itself or chunk.context:
-        return "", "", path, ""
+        return Subject("", "", path, "")
     if path and not is_numbered(path[-1]) and is_name_like(heading_name(path[-1])):
-        return heading_name(path[-1]), "named", path[:-1], "\n".join(lines)
+        return Subject(heading_name(path[-1]), "named", path[:-1], "\n".join(lines))
     if path in numbered:
-        return heading_name(path[-1]), "numbered", path[:-1], "\n".join(lines)
-    return "", "", path, ""
+        return Subject(heading_name(path[-1]), "numbered", path[:-1], "\n".join(lines))
+    return Subject("", "", path, "")
 
 
 def in_parens(where: str) -> str:

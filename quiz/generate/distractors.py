@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process, utils
 
-from quiz.notes import Catalog, Note
-from quiz.spans import Span, find_numbers
+from quiz.generate.catalog import Catalog, Note
+from quiz.generate.spans import Span, find_numbers
 from quiz.text import initials, mentions, same_shape, stem, words
 
 _TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by size

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from quiz.text import STOPWORDS
+
+SpanKind = Literal["number", "format", "phrase", "name"]
 
 
 def wordset(text: str) -> frozenset[str]:
@@ -65,7 +68,7 @@ class Span:
     """A blankable piece of a line. Wrong options for it must have the same kind and class."""
 
     text: str
-    kind: str  # "number" | "format" | "phrase" (a heading's or term's name) | "name" (capitalised words)
+    kind: SpanKind  # "phrase": a heading's or term's name; "name": capitalised words
     cls: str  # number: "time" | "size" | "rate" | "fps" | "percent" | "count"; name: its shape;
     # format: its family (format_family); else ""
     start: int
@@ -164,7 +167,7 @@ def find_names(line: str, names: frozenset[str], phrases: re.Pattern[str] | None
     spans: list[Span] = []
     taken = [False] * len(line)
 
-    def add(start: int, end: int, kind: str) -> None:
+    def add(start: int, end: int, kind: SpanKind) -> None:
         if any(taken[start:end]):
             return
         for i in range(start, end):
