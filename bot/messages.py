@@ -6,6 +6,7 @@ import re
 from index.answer import Answer, OptionNotes, QuotedHit
 from quiz.generate.checks import topic_hint
 from quiz.item import QuizItem
+from quiz.mastery import SectionMastery
 from quiz.records import REPORTS_TO_WITHDRAW, AnswerResult, ItemReport, LeaderboardRow, MemberStats, ReportResult
 
 LETTERS = "ABCDEFGHIJ"
@@ -155,6 +156,30 @@ def render_stats(name: str, stats: MemberStats) -> str:
     return (f"📊 **{escape(name)}**: {stats.correct}/{stats.answered} right ({stats.accuracy:.0%}), "
             f"streak {stats.streak} day(s) (best {stats.best_streak}), {stats.due_count} item(s) due for review, "
             f"{stats.reviewed_items} item(s) seen.")
+
+
+MASTERY_ROWS = 6  # sections listed in /stats: the weakest, then how many were never touched
+
+
+def render_mastery(rows: list[SectionMastery], limit: int = MASTERY_ROWS) -> str:
+    """Per-section mastery as text bars (the chart's figures, and all of it where no chart is shown)."""
+    seen = [r for r in rows if r.recall is not None]
+    untouched = [r for r in rows if r.recall is None]
+    if not seen:
+        return "No section practised yet: `/quiz` starts one."
+    lines = ["**Weakest sections** (predicted recall now · right of answered · questions seen)"]
+    for row in seen[:limit]:
+        recall = row.recall or 0.0
+        bar = "█" * round(recall * 10) + "░" * (10 - round(recall * 10))
+        lines.append(f"`{bar}` {recall:.0%} {escape(row.section)} · {row.correct}/{row.answered} right · "
+                     f"{row.seen} of {row.items} seen")
+    if len(seen) > limit:
+        lines.append(f"… and {len(seen) - limit} stronger section(s).")
+    if untouched:
+        names = ", ".join(escape(r.section) for r in untouched[:3])
+        more = f" and {len(untouched) - 3} more" if len(untouched) > 3 else ""
+        lines.append(f"Not practised yet: {names}{more}.")
+    return "\n".join(lines)
 
 
 def render_leaderboard(rows: list[LeaderboardRow], names: dict[int, str]) -> str:

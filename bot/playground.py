@@ -9,12 +9,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.messages import LETTERS, render_answer, render_item, render_reveal, render_stats
+from bot.messages import LETTERS, render_answer, render_item, render_mastery, render_reveal, render_stats
 from bot.services import Services
 from bot.settings import Settings
 from index.answer import BadQuestionError
 from quiz.answering import AnswerError, answer_item
 from quiz.item import QuizItem
+from quiz.mastery import section_mastery
 from quiz.select import select_items, suggest_topics
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,9 @@ class Playground:
         elif command == "/review":
             self.review(it)
         elif command == "/stats":
-            self.say(render_stats("you", self.services.store.stats(LOCAL_GUILD, LOCAL_MEMBER, self.clock())))
+            store, now = self.services.store, self.clock()
+            rows = section_mastery(self.services.items, store.member_history(LOCAL_GUILD, LOCAL_MEMBER), now)
+            self.say(render_stats("you", store.stats(LOCAL_GUILD, LOCAL_MEMBER, now)) + "\n" + render_mastery(rows))
         elif command == "/drill":
             self.drill(it)
         elif command.startswith("/"):

@@ -137,3 +137,14 @@ class ItemReport:
     withdrawn: bool
     reasons: tuple[str, ...]  # the non-empty reasons given, oldest first
     last_reported: datetime
+
+
+@dataclass(frozen=True)
+class ItemHistory:
+    """One member's record on one item: their answers (practice included) and their review card."""
+
+    item_id: str
+    answered: int
+    correct: int
+    card_json: str
+    due: datetime

@@ -53,3 +53,15 @@ def review(state: ReviewState, correct: bool, now: datetime) -> ReviewState:
 
 def is_due(state: ReviewState, now: datetime) -> bool:
     return state.due <= _utc(now)
+
+
+def recall_probability(state: ReviewState, now: datetime) -> float:
+    """FSRS retrievability: the chance the member would answer the item right now (0..1). FSRS's own
+    function counts whole days, so an item reviewed 23 hours ago read 100 %; this one counts hours too."""
+    card = Card.from_json(state.card_json)
+    if card.last_review is None or not card.stability:
+        return 0.0
+    elapsed = max(0.0, (_utc(now) - card.last_review).total_seconds() / 86400)
+    decay = -_SCHEDULER.parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    return float((1 + factor * elapsed / card.stability) ** decay)

@@ -28,6 +28,7 @@ from quiz.records import (
     DrillResult,
     FeedbackTally,
     GuildConfig,
+    ItemHistory,
     ItemReport,
     LeaderboardRow,
     MemberStats,
@@ -295,6 +296,19 @@ class QuizStore:
             ).fetchone()[0]
         return MemberStats(answered, right, _current_streak(streak, last, when.date()), best, due_count,
                            reviewed, last)
+
+    def member_history(self, guild_id: int, user_id: int) -> list[ItemHistory]:
+        """Every item a member answered in this server: answers, right ones, and the review card."""
+        with self._read("reading a member's history") as conn:
+            rows = conn.execute(
+                """SELECT r.item_id, COUNT(a.id), COALESCE(SUM(a.correct), 0), r.card, r.due
+                   FROM reviews r LEFT JOIN attempts a
+                       ON a.guild_id = r.guild_id AND a.user_id = r.user_id AND a.item_id = r.item_id
+                   WHERE r.guild_id = ? AND r.user_id = ? GROUP BY r.item_id, r.card, r.due""",
+                (guild_id, user_id),
+            ).fetchall()
+        return [ItemHistory(str(i), int(n), int(c), str(card), datetime.fromtimestamp(due, UTC))
+                for i, n, c, card, due in rows]
 
     def leaderboard(
         self, guild_id: int, limit: int = 10, now: datetime | None = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import random
 from typing import TYPE_CHECKING
@@ -10,12 +11,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.charts import mastery_png
 from bot.checks import manage_guild_only, server_id
 from bot.messages import (
     ALREADY_REPORTED,
     escape,
     render_item,
     render_leaderboard,
+    render_mastery,
     render_report_result,
     render_reports,
     render_reveal,
@@ -34,6 +37,7 @@ from bot.views import (
 )
 from quiz.answering import AnswerError, Verdict, answer_item
 from quiz.item import QuizItem
+from quiz.mastery import section_mastery
 from quiz.records import StoreError
 from quiz.select import select_items, suggest_topics
 from quiz.store import MAX_REASON
@@ -108,11 +112,29 @@ class Quiz(commands.Cog):
             await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
 
     @app_commands.command(name="stats")
-    async def stats(self, interaction: discord.Interaction) -> None:
-        """Your score, streak and reviews due in this server."""
-        stats = await asyncio.to_thread(self.services.store.stats, interaction.guild_id or 0, interaction.user.id,
-                                        self.bot.clock())
-        await interaction.response.send_message(render_stats(interaction.user.display_name, stats), ephemeral=True)
+    @app_commands.describe(member="Another member's progress (optional)")
+    async def stats(self, interaction: discord.Interaction, member: discord.User | None = None) -> None:
+        """Your score, streak, reviews due, and your weakest sections (with a chart)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)  # the chart is drawn in a thread
+        who = member or interaction.user
+        guild_id, now = interaction.guild_id or 0, self.bot.clock()
+
+        def gather() -> tuple[str, bytes | None]:
+            stats = self.services.store.stats(guild_id, who.id, now)
+            rows = section_mastery(self.services.items, self.services.store.member_history(guild_id, who.id), now)
+            text = f"{render_stats(who.display_name, stats)}\n{render_mastery(rows)}"
+            return text, mastery_png(rows)
+
+        text, png = await asyncio.to_thread(gather)
+        parts = split_message(text)
+        for part in parts[:-1]:
+            await interaction.followup.send(part, ephemeral=True)
+        if png is None:
+            await interaction.followup.send(parts[-1], ephemeral=True)
+            return
+        embed = discord.Embed(title="Predicted recall by section").set_image(url="attachment://mastery.png")
+        await interaction.followup.send(parts[-1], embed=embed, file=discord.File(io.BytesIO(png), "mastery.png"),
+                                        ephemeral=True)
 
     @app_commands.command(name="leaderboard")
     @app_commands.guild_only()

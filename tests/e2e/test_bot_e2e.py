@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import itertools
 import json
 import logging
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import discord
 import pytest
+from PIL import Image
 
 from bot.messages import MESSAGE_LIMIT, escape
 from bot.services import Services
@@ -402,6 +404,14 @@ async def test_stats_and_leaderboard_count_answers_and_ping_no_one(world: BotWor
 
         stats = await world.respond(await fake.send_slash_command("stats", user=alice))
         assert stats.ephemeral and stats.content.startswith("📊 **alice**: 1/1 right (100%), streak 1 day(s)")
+        section = next(h for h in reversed(item.topic_path) if h[0].isdigit())
+        assert "**Weakest sections**" in stats.content and f"{escape(section)} · 1/1 right" in stats.content
+        assert "Not practised yet:" in stats.content
+        chart = Image.open(io.BytesIO(stats.files["mastery.png"]))  # a PNG that decodes
+        assert chart.format == "PNG" and chart.size[0] > 100
+        assert stats.embeds[0]["image"]["url"] == "attachment://mastery.png"
+        other = await world.respond(await fake.send_slash_command("stats", {"member": uid(bob)}, user=alice))
+        assert other.ephemeral and other.content.startswith("📊 **bob**: 0/1 right")
         board = await world.respond(await fake.send_slash_command("leaderboard", user=bob))
         assert not board.ephemeral
         lines = board.content.split("\n")
