@@ -158,6 +158,7 @@ def render_stats(name: str, stats: MemberStats) -> str:
             f"{stats.reviewed_items} item(s) seen.")
 
 
+ALL_MASTERED = "✅ No mistakes left: every question you got wrong, you have since answered right. Mastered!"
 MASTERY_ROWS = 6  # sections listed in /stats: the weakest, then how many were never touched
 
 

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.messages import LETTERS, render_answer, render_item, render_mastery, render_reveal, render_stats
+from bot.messages import ALL_MASTERED, LETTERS, render_answer, render_item, render_mastery, render_reveal, render_stats
 from bot.services import Services
 from bot.settings import Settings
 from index.answer import BadQuestionError
@@ -26,7 +26,8 @@ COMMANDS = frozenset({"/quiz", "/review", "/stats", "/drill", "/help", "/quit", 
 HELP = """Type a question about the notes, or a command:
   /quiz [topic]   a question from the notes (e.g. /quiz kinesis)
   /review         the questions due for you (spaced repetition)
-  /stats          your score and streak
+  /review mistakes  your wrong answers, asked again until each is right
+  /stats          your score, streak and weakest sections
   /drill          today's drill
   /help           this help        /quit   leave"""
 
@@ -92,7 +93,7 @@ class Playground:
         elif command == "/quiz":
             self.quiz(arg or None, it)
         elif command == "/review":
-            self.review(it)
+            self.review(it, mistakes=arg.strip().lower() == "mistakes")
         elif command == "/stats":
             store, now = self.services.store, self.clock()
             rows = section_mastery(self.services.items, store.member_history(LOCAL_GUILD, LOCAL_MEMBER), now)
@@ -131,7 +132,15 @@ class Playground:
             return
         self.pose(picked[0], it)
 
-    def review(self, it) -> None:
+    def review(self, it, *, mistakes: bool = False) -> None:
+        if mistakes:
+            # Asked again, the latest mistake first, until each one is answered right (a command leaves).
+            asked = 0
+            while wrong := self.services.store.mistakes(LOCAL_GUILD, LOCAL_MEMBER, 1):
+                asked += 1
+                self.pose(wrong[0], it, asked)
+            self.say(ALL_MASTERED)
+            return
         due = self.services.store.due_items(LOCAL_GUILD, LOCAL_MEMBER, self.clock(), 3)
         if not due:
             self.say("Nothing is due for review. Try /quiz for new questions.")

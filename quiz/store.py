@@ -342,6 +342,21 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
+    def mistakes(self, guild_id: int, user_id: int, limit: int = 10) -> list[QuizItem]:
+        """The member's items whose latest answer was wrong, most recent first: asked again until each is
+        answered right once (then its latest answer is right and it leaves the list)."""
+        with self._read("listing mistakes") as conn:
+            rows = conn.execute(
+                f"""SELECT i.body FROM attempts a JOIN items i ON i.id = a.item_id
+                   WHERE a.guild_id = ? AND a.user_id = ? AND a.correct = 0 AND i.retired = 0
+                       AND a.id = (SELECT MAX(b.id) FROM attempts b WHERE b.guild_id = a.guild_id
+                                   AND b.user_id = a.user_id AND b.item_id = a.item_id)
+                       AND i.id NOT IN ({_WITHDRAWN})
+                   ORDER BY a.id DESC LIMIT ?""",
+                (guild_id, user_id, guild_id, max(0, limit)),
+            ).fetchall()
+        return [QuizItem.from_json(body) for (body,) in rows]
+
     def drill_mix(
         self, guild_id: int, user_id: int | None, now: datetime | None, count: int, seed: int
     ) -> list[QuizItem]:

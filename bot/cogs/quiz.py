@@ -5,7 +5,7 @@ import asyncio
 import io
 import logging
 import random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.charts import mastery_png
 from bot.checks import manage_guild_only, server_id
 from bot.messages import (
+    ALL_MASTERED,
     ALREADY_REPORTED,
     escape,
     render_item,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:  # bot.bot loads the cogs
 log = logging.getLogger(__name__)
 
 MAX_QUIZ_COUNT = 5
+REVIEW_BATCH = 3  # questions a /review sends at once
 REPORT_PREFIX = "sgb:reportm:"  # modal custom_id: sgb:reportm:<item_id>
 WITHDRAWN_NOTE = "Members of this server reported this question, so it is no longer asked here. Try `/quiz`."
 # A timeout only frees discord.py's record of a modal the member closed without submitting (with
@@ -96,11 +98,24 @@ class Quiz(commands.Cog):
             await interaction.followup.send(render_item(item, n), view=item_view(item))
 
     @app_commands.command(name="review")
-    async def review(self, interaction: discord.Interaction) -> None:
-        """Review the questions that are due for you (spaced repetition)."""
+    @app_commands.describe(mode="due: what spaced repetition brings back now; mistakes: what you last got wrong")
+    async def review(self, interaction: discord.Interaction,
+                     mode: Literal["due", "mistakes"] = "due") -> None:
+        """Review the questions due for you, or your mistakes until each is answered right."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        due = await asyncio.to_thread(self.services.store.due_items, interaction.guild_id or 0, interaction.user.id,
-                                      self.bot.clock(), 3)
+        guild_id, user_id = interaction.guild_id or 0, interaction.user.id
+        if mode == "mistakes":
+            wrong = await asyncio.to_thread(self.services.store.mistakes, guild_id, user_id, REVIEW_BATCH + 1)
+            if not wrong:
+                await interaction.followup.send(ALL_MASTERED, ephemeral=True)
+                return
+            for n, item in enumerate(wrong[:REVIEW_BATCH], 1):
+                await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+            left = "more after these" if len(wrong) > REVIEW_BATCH else "these are the last"
+            await interaction.followup.send(f"-# Your mistakes, latest first ({left}); `/review mode:mistakes` "
+                                            "again until all are answered right.", ephemeral=True)
+            return
+        due = await asyncio.to_thread(self.services.store.due_items, guild_id, user_id, self.bot.clock(), REVIEW_BATCH)
         if not due:
             stats = await asyncio.to_thread(self.services.store.stats, interaction.guild_id or 0,
                                             interaction.user.id, self.bot.clock())

@@ -464,6 +464,27 @@ async def test_review_brings_a_missed_question_back_after_the_learning_step(worl
         assert (stats.answered, stats.correct, stats.due_count) == (1, 0, 0)
 
 
+async def test_review_mistakes_asks_again_until_each_is_right(world: BotWorld) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        none_yet = await fake.send_slash_command("review", {"mode": "mistakes"}, user=alice)
+        assert (await none_yet.wait_followup()).content.startswith("✅ No mistakes left")
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=alice))
+        for attempt in ("wrong", "right"):
+            rec = await fake.send_slash_command("review", {"mode": "mistakes"}, user=alice)
+            again = await rec.wait_followup()
+            assert again.ephemeral and again.custom_ids == [quiz_button(item, i) for i in range(4)]
+            assert "these are the last" in (await rec.wait_followup(2)).content
+            choice = wrong_choice(item) if attempt == "wrong" else item.choice_index()
+            await world.respond(await fake.click_button(again, quiz_button(item, choice), user=alice))
+        done = await fake.send_slash_command("review", {"mode": "mistakes"}, user=alice)
+        assert (await done.wait_followup()).content.startswith("✅ No mistakes left")
+
+
 # --- 5. /drill setup permissions and validation ------------------------------------------------------
 
 

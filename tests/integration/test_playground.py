@@ -84,3 +84,27 @@ def test_unusable_database_path_is_a_clear_error(index_cache, tmp_path):
                          env=env, timeout=120)
     assert out.returncode == 2
     assert "error: quiz store" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_review_mistakes_loops_until_all_are_right(services, tmp_path):
+    import io
+
+    from bot.messages import LETTERS
+    from bot.playground import LOCAL_GUILD, LOCAL_MEMBER, Playground
+    from bot.services import Services
+    from bot.settings import Settings
+
+    local = Services.load(Settings(corpus_dir=services.settings.corpus_dir, index_dir=services.settings.index_dir,
+                                   database_path=tmp_path / "m.db"))
+    try:
+        item = next(i for i in local.items if i.kind == "which" and len(i.options) == 4)
+        wrong = next(n for n, o in enumerate(item.options) if o != item.answer)
+        local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, item.options[wrong], False, "earlier")
+        out = io.StringIO()
+        Playground(local, out).review(iter([LETTERS[wrong], LETTERS[item.choice_index()]]), mistakes=True)
+        text = out.getvalue()
+        assert "Q1. Which one" in text and "Q2. Which one" in text and "Q3." not in text  # asked again once
+        assert text.index("Not quite") < text.index("Right") < text.index("No mistakes left")
+        assert local.store.mistakes(LOCAL_GUILD, LOCAL_MEMBER) == []
+    finally:
+        local.close()

@@ -415,3 +415,16 @@ def test_an_empty_database_file_is_not_adopted_silently(tmp_path: Path, caplog) 
     with caplog.at_level(logging.WARNING), QuizStore(path) as s:
         assert s.active_items() == []
     assert "is an empty file" in caplog.text and str(path) in caplog.text
+
+
+def test_mistakes_are_the_items_last_answered_wrong_until_answered_right(store: QuizStore) -> None:
+    a, b, c = ITEMS[0], ITEMS[1], ITEMS[2]
+    store.record_answer(GUILD, ALICE, a.id, "B0", False, "m1", now=NOW)
+    store.record_answer(GUILD, ALICE, b.id, "B1", False, "m2", now=NOW + timedelta(minutes=1))
+    store.record_answer(GUILD, ALICE, c.id, "A2", True, "m3", now=NOW + timedelta(minutes=2))
+    store.record_answer(GUILD, BOB, c.id, "B2", False, "m3", now=NOW)  # another member's mistake
+    assert store.mistakes(GUILD, ALICE) == [b, a]  # the most recent first
+    store.record_answer(GUILD, ALICE, b.id, "A1", True, "m4", now=NOW + timedelta(minutes=3))
+    assert store.mistakes(GUILD, ALICE) == [a]
+    store.record_answer(GUILD, ALICE, a.id, "A0", True, "m5", now=NOW + timedelta(minutes=4))
+    assert store.mistakes(GUILD, ALICE) == [] and store.mistakes(GUILD, BOB) == [c]
