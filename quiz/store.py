@@ -380,10 +380,15 @@ class QuizStore:
                     (guild_id, user_id, guild_id),
                 ).fetchall()
             else:
+                # Reviews are counted per item first and only then joined to the items' bodies: joined
+                # first, every review row carried its item's JSON into the grouping (143 ms at 50,000
+                # answers; benchmarks/stats_load.py).
                 due = conn.execute(
-                    f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
-                       WHERE r.guild_id = ? AND r.due <= ? AND i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
-                       GROUP BY i.id ORDER BY COUNT(*) DESC, MIN(r.due) ASC, i.position ASC""",
+                    f"""SELECT i.body FROM (SELECT item_id, COUNT(*) AS members, MIN(due) AS first_due
+                                            FROM reviews WHERE guild_id = ? AND due <= ? GROUP BY item_id) d
+                       JOIN items i ON i.id = d.item_id
+                       WHERE i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
+                       ORDER BY d.members DESC, d.first_due ASC, i.position ASC""",
                     (guild_id, when, guild_id),
                 ).fetchall()
                 unseen = conn.execute(
