@@ -183,13 +183,16 @@ def render_mastery(rows: list[SectionMastery], limit: int = MASTERY_ROWS) -> str
     return "\n".join(lines)
 
 
-def render_leaderboard(rows: list[LeaderboardRow], names: dict[int, str]) -> str:
+def render_leaderboard(rows: list[LeaderboardRow], names: dict[int, str], period: str = "") -> str:
+    """`period`: "" for all time, else its name ("past 7 days") in the title."""
     if not rows:
-        return "No answers yet in this server: try `/quiz`."
-    lines = ["🏆 **Leaderboard**"]
+        return ("No answers in the past 7 days: try `/quiz`." if period
+                else "No answers yet in this server: try `/quiz`.")
+    lines = [f"🏆 **Leaderboard, {period}**" if period else "🏆 **Leaderboard**"]
     for row in rows:
+        accuracy = row.correct / row.answered if row.answered else 0.0
         lines.append(f"{row.rank}. {escape(names.get(row.user_id, str(row.user_id)))}: {row.correct} right of "
-                     f"{row.answered} · streak {row.streak}")
+                     f"{row.answered} ({accuracy:.0%}) · streak {row.streak}")
     return "\n".join(lines)
 
 

@@ -311,17 +311,27 @@ class QuizStore:
                 for i, n, c, card, due in rows]
 
     def leaderboard(
-        self, guild_id: int, limit: int = 10, now: datetime | None = None
+        self, guild_id: int, limit: int = 10, now: datetime | None = None, since: date | None = None
     ) -> list[LeaderboardRow]:
-        """One server's members by right answers (fewer attempts first on a tie)."""
+        """One server's members by right answers (fewer attempts first on a tie); with `since`, only the
+        answers that scored on that day or later (the past week's board)."""
         today = _utc(now).date()
         with self._read("reading the leaderboard") as conn:
-            rows = conn.execute(
-                """SELECT user_id, correct, answered, streak, best_streak, last_day FROM members
-                   WHERE guild_id = ? AND answered > 0
-                   ORDER BY correct DESC, answered ASC, user_id ASC LIMIT ?""",
-                (guild_id, max(0, limit)),
-            ).fetchall()
+            if since is None:
+                rows = conn.execute(
+                    """SELECT user_id, correct, answered, streak, best_streak, last_day FROM members
+                       WHERE guild_id = ? AND answered > 0
+                       ORDER BY correct DESC, answered ASC, user_id ASC LIMIT ?""",
+                    (guild_id, max(0, limit)),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    """SELECT a.user_id, SUM(a.correct), COUNT(*), m.streak, m.best_streak, m.last_day
+                       FROM attempts a JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
+                       WHERE a.guild_id = ? AND a.scored = 1 AND a.day >= ?
+                       GROUP BY a.user_id ORDER BY SUM(a.correct) DESC, COUNT(*) ASC, a.user_id ASC LIMIT ?""",
+                    (guild_id, since.isoformat(), max(0, limit)),
+                ).fetchall()
         return [
             LeaderboardRow(rank, user_id, right, answered,
                            _current_streak(streak, date.fromisoformat(last) if last else None, today), best)

@@ -5,6 +5,7 @@ import asyncio
 import io
 import logging
 import random
+from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -152,14 +153,17 @@ class Quiz(commands.Cog):
                                         ephemeral=True)
 
     @app_commands.command(name="leaderboard")
+    @app_commands.describe(period="all: every answer that scored; week: the past 7 days")
     @app_commands.guild_only()
-    async def leaderboard(self, interaction: discord.Interaction) -> None:
-        """This server's top scorers."""
-        rows = await asyncio.to_thread(self.services.store.leaderboard, server_id(interaction), 10, self.bot.clock())
+    async def leaderboard(self, interaction: discord.Interaction, period: Literal["all", "week"] = "all") -> None:
+        """This server's top scorers, of all time or of the past week."""
+        now = self.bot.clock()
+        since = (now.date() - timedelta(days=6)) if period == "week" else None
+        rows = await asyncio.to_thread(self.services.store.leaderboard, server_id(interaction), 10, now, since)
         # Mentions, not cached names: without the members intent the cache barely knows anyone, and Discord
         # shows a mention as the member's current name. The bot's AllowedMentions.none() keeps it silent.
         names = {row.user_id: f"<@{row.user_id}>" for row in rows}
-        await interaction.response.send_message(render_leaderboard(rows, names))
+        await interaction.response.send_message(render_leaderboard(rows, names, "past 7 days" if since else ""))
 
     @app_commands.command(name="quiz-reports")
     @app_commands.default_permissions(manage_guild=True)

@@ -416,9 +416,15 @@ async def test_stats_and_leaderboard_count_answers_and_ping_no_one(world: BotWor
         assert not board.ephemeral
         lines = board.content.split("\n")
         assert lines[0] == "🏆 **Leaderboard**"
-        assert lines[1].startswith(f"1. <@{uid(alice)}>: 1 right of 1") and lines[2].startswith(f"2. <@{uid(bob)}>: 0")
+        assert lines[1].startswith(f"1. <@{uid(alice)}>: 1 right of 1 (100%)")
+        assert lines[2].startswith(f"2. <@{uid(bob)}>: 0 right of 1 (0%)")
         # names are shown as mentions, which must ping nobody
         assert board.allowed_mentions["parse"] == [] and board.mentions == []
+        week = await world.respond(await fake.send_slash_command("leaderboard", {"period": "week"}, user=bob))
+        assert week.content.split("\n")[0] == "🏆 **Leaderboard, past 7 days**"
+        world.clock.advance(days=8)
+        stale = await world.respond(await fake.send_slash_command("leaderboard", {"period": "week"}, user=bob))
+        assert stale.content == "No answers in the past 7 days: try `/quiz`."
 
 
 async def test_a_typed_question_posted_before_typed_questions_were_retired_says_so(world: BotWorld) -> None:

@@ -428,3 +428,16 @@ def test_mistakes_are_the_items_last_answered_wrong_until_answered_right(store: 
     assert store.mistakes(GUILD, ALICE) == [a]
     store.record_answer(GUILD, ALICE, a.id, "A0", True, "m5", now=NOW + timedelta(minutes=4))
     assert store.mistakes(GUILD, ALICE) == [] and store.mistakes(GUILD, BOB) == [c]
+
+
+def test_the_weeks_leaderboard_counts_only_the_past_seven_days(store: QuizStore) -> None:
+    old, recent = NOW - timedelta(days=10), NOW - timedelta(days=2)
+    for n in range(3):  # Alice: three right answers ten days ago
+        store.record_answer(GUILD, ALICE, ITEMS[n].id, f"A{n}", True, f"old{n}", now=old)
+    store.record_answer(GUILD, BOB, ITEMS[0].id, "A0", True, "r1", now=recent)  # Bob: one right, one wrong
+    store.record_answer(GUILD, BOB, ITEMS[1].id, "B1", False, "r2", now=recent)
+    store.record_answer(GUILD, BOB, ITEMS[0].id, "A0", True, "r3", now=recent)  # practice: not scored
+    all_time = store.leaderboard(GUILD, now=NOW)
+    week = store.leaderboard(GUILD, now=NOW, since=(NOW - timedelta(days=6)).date())
+    assert [(r.user_id, r.correct, r.answered) for r in all_time] == [(ALICE, 3, 3), (BOB, 1, 2)]
+    assert [(r.user_id, r.correct, r.answered) for r in week] == [(BOB, 1, 2)]
