@@ -14,6 +14,7 @@ from bot.services import Services
 from bot.settings import Settings
 from index.answer import BadQuestionError
 from quiz.answering import AnswerError, answer_item
+from quiz.exam import ExamDateError, countdown, cram_items, cramming, parse_exam_date
 from quiz.item import QuizItem
 from quiz.mastery import section_mastery
 from quiz.select import select_items, suggest_topics
@@ -22,12 +23,13 @@ log = logging.getLogger(__name__)
 
 LOCAL_GUILD, LOCAL_MEMBER = 0, 1
 DRILL_SIZE = 3
-COMMANDS = frozenset({"/quiz", "/review", "/stats", "/drill", "/help", "/quit", "/exit"})
+COMMANDS = frozenset({"/quiz", "/review", "/stats", "/exam", "/drill", "/help", "/quit", "/exit"})
 HELP = """Type a question about the notes, or a command:
   /quiz [topic]   a question from the notes (e.g. /quiz kinesis)
   /review         the questions due for you (spaced repetition)
   /review mistakes  your wrong answers, asked again until each is right
   /stats          your score, streak and weakest sections
+  /exam YYYY-MM-DD  your exam date (a countdown; the last week, /review crams)
   /drill          today's drill
   /help           this help        /quit   leave"""
 
@@ -97,7 +99,17 @@ class Playground:
         elif command == "/stats":
             store, now = self.services.store, self.clock()
             rows = section_mastery(self.services.items, store.member_history(LOCAL_GUILD, LOCAL_MEMBER), now)
-            self.say(render_stats("you", store.stats(LOCAL_GUILD, LOCAL_MEMBER, now)) + "\n" + render_mastery(rows))
+            exam = countdown(store.exam_date(LOCAL_GUILD, LOCAL_MEMBER), now.date())
+            parts = (render_stats("you", store.stats(LOCAL_GUILD, LOCAL_MEMBER, now)), exam, render_mastery(rows))
+            self.say("\n".join(p for p in parts if p))
+        elif command == "/exam":
+            try:
+                day = parse_exam_date(arg, self.clock().date())
+            except ExamDateError as exc:
+                self.say(f"{exc} Nothing was changed.")
+                return
+            self.services.store.set_exam_date(LOCAL_GUILD, LOCAL_MEMBER, day)
+            self.say(f"Exam date set. {countdown(day, self.clock().date())}")
         elif command == "/drill":
             self.drill(it)
         elif command.startswith("/"):
@@ -141,7 +153,16 @@ class Playground:
                 self.pose(wrong[0], it, asked)
             self.say(ALL_MASTERED)
             return
-        due = self.services.store.due_items(LOCAL_GUILD, LOCAL_MEMBER, self.clock(), 3)
+        store, now = self.services.store, self.clock()
+        exam = store.exam_date(LOCAL_GUILD, LOCAL_MEMBER)
+        if cramming(exam, now.date()):
+            weakest = cram_items(self.services.items, store.member_history(LOCAL_GUILD, LOCAL_MEMBER), now, 3)
+            if weakest:
+                self.say(f"{countdown(exam, now.date())}: your weakest sections first.")
+                for n, item in enumerate(weakest, 1):
+                    self.pose(item, it, n)
+                return
+        due = store.due_items(LOCAL_GUILD, LOCAL_MEMBER, now, 3)
         if not due:
             self.say("Nothing is due for review. Try /quiz for new questions.")
         for n, item in enumerate(due, 1):

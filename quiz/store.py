@@ -352,6 +352,30 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
+    SERVER_DEFAULT = 0  # the user id under which a server's default exam date is kept
+
+    def set_exam_date(self, guild_id: int, user_id: int, day: date | None) -> None:
+        """A member's exam date (user_id SERVER_DEFAULT: the server's); None clears it."""
+        with self._write("saving an exam date") as conn:
+            if day is None:
+                conn.execute("DELETE FROM exam_dates WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+            else:
+                conn.execute(
+                    """INSERT INTO exam_dates (guild_id, user_id, exam_day) VALUES (?, ?, ?)
+                       ON CONFLICT (guild_id, user_id) DO UPDATE SET exam_day = excluded.exam_day""",
+                    (guild_id, user_id, day.isoformat()),
+                )
+
+    def exam_date(self, guild_id: int, user_id: int) -> date | None:
+        """The member's exam date, else the server's default, else None."""
+        with self._read("reading an exam date") as conn:
+            row = conn.execute(
+                """SELECT exam_day FROM exam_dates WHERE guild_id = ? AND user_id IN (?, ?)
+                   ORDER BY user_id = ? LIMIT 1""",
+                (guild_id, user_id, self.SERVER_DEFAULT, self.SERVER_DEFAULT),
+            ).fetchone()
+        return date.fromisoformat(row[0]) if row else None
+
     def mistakes(self, guild_id: int, user_id: int, limit: int = 10) -> list[QuizItem]:
         """The member's items whose latest answer was wrong, most recent first: asked again until each is
         answered right once (then its latest answer is right and it leaves the list)."""

@@ -23,8 +23,10 @@ from bot.checks import manage_guild_only, server_id
 from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, split_message
 from bot.views import NOT_RECORDED, drill_view, reveal_view, send_ephemeral
 from quiz.answering import AnswerError, answer_item
+from quiz.exam import countdown
 from quiz.item import QuizItem
 from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig, StoreError
+from quiz.store import QuizStore
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
     from bot.bot import StudyBot
@@ -263,6 +265,9 @@ class DrillCog(commands.Cog, name="Drill"):
         board = self.services.store.leaderboard(guild_id, 3, self.bot.clock())
         if board:
             lines.append("-# Leaderboard: " + " · ".join(f"{r.rank}. <@{r.user_id}> {r.correct}" for r in board))
+        exam = countdown(self.services.store.exam_date(guild_id, QuizStore.SERVER_DEFAULT), day)
+        if exam:
+            lines.append(f"-# {exam}")
         for n, item in enumerate(items, 1):
             lines.append("")
             lines.append(render_item(item, n))

@@ -38,11 +38,12 @@ from bot.views import (
     send_ephemeral,
 )
 from quiz.answering import AnswerError, Verdict, answer_item
+from quiz.exam import ExamDateError, countdown, cram_items, cramming, parse_exam_date
 from quiz.item import QuizItem
 from quiz.mastery import section_mastery
 from quiz.records import StoreError
 from quiz.select import select_items, suggest_topics
-from quiz.store import MAX_REASON
+from quiz.store import MAX_REASON, QuizStore
 
 if TYPE_CHECKING:  # bot.bot loads the cogs
     from bot.bot import StudyBot
@@ -116,7 +117,19 @@ class Quiz(commands.Cog):
             await interaction.followup.send(f"-# Your mistakes, latest first ({left}); `/review mode:mistakes` "
                                             "again until all are answered right.", ephemeral=True)
             return
-        due = await asyncio.to_thread(self.services.store.due_items, guild_id, user_id, self.bot.clock(), REVIEW_BATCH)
+        now = self.bot.clock()
+        exam = await asyncio.to_thread(self.services.store.exam_date, guild_id, user_id)
+        if cramming(exam, now.date()):
+            # the last week before the exam: the weakest sections first, whatever is due
+            history = await asyncio.to_thread(self.services.store.member_history, guild_id, user_id)
+            weakest = await asyncio.to_thread(cram_items, self.services.items, history, now, REVIEW_BATCH)
+            if weakest:
+                await interaction.followup.send(f"-# {countdown(exam, now.date())}: your weakest sections first.",
+                                                ephemeral=True)
+                for n, item in enumerate(weakest, 1):
+                    await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+                return
+        due = await asyncio.to_thread(self.services.store.due_items, guild_id, user_id, now, REVIEW_BATCH)
         if not due:
             stats = await asyncio.to_thread(self.services.store.stats, interaction.guild_id or 0,
                                             interaction.user.id, self.bot.clock())
@@ -138,7 +151,9 @@ class Quiz(commands.Cog):
         def gather() -> tuple[str, bytes | None]:
             stats = self.services.store.stats(guild_id, who.id, now)
             rows = section_mastery(self.services.items, self.services.store.member_history(guild_id, who.id), now)
-            text = f"{render_stats(who.display_name, stats)}\n{render_mastery(rows)}"
+            exam = countdown(self.services.store.exam_date(guild_id, who.id), now.date())
+            text = "\n".join(part for part in (render_stats(who.display_name, stats), exam, render_mastery(rows))
+                             if part)
             return text, mastery_png(rows)
 
         text, png = await asyncio.to_thread(gather)
@@ -164,6 +179,33 @@ class Quiz(commands.Cog):
         # shows a mention as the member's current name. The bot's AllowedMentions.none() keeps it silent.
         names = {row.user_id: f"<@{row.user_id}>" for row in rows}
         await interaction.response.send_message(render_leaderboard(rows, names, "past 7 days" if since else ""))
+
+    @app_commands.command(name="exam")
+    @app_commands.describe(date="Your exam date, YYYY-MM-DD, or 'clear'",
+                           for_server="Set the server's default date instead (Manage Server)")
+    @app_commands.guild_only()
+    async def exam(self, interaction: discord.Interaction, date: app_commands.Range[str, 1, 40],
+                   for_server: bool = False) -> None:
+        """Set your exam date: a countdown in /stats, and /review crams your weakest sections in the last week."""
+        guild_id = server_id(interaction)
+        if for_server and not interaction.permissions.manage_guild:
+            await interaction.response.send_message("You need the Manage Server permission to set the server's "
+                                                    "exam date.", ephemeral=True)
+            return
+        who = QuizStore.SERVER_DEFAULT if for_server else interaction.user.id
+        today = self.bot.clock().date()
+        if date.strip().lower() == "clear":
+            await asyncio.to_thread(self.services.store.set_exam_date, guild_id, who, None)
+            await interaction.response.send_message("Exam date cleared.", ephemeral=True)
+            return
+        try:
+            day = parse_exam_date(date, today)
+        except ExamDateError as exc:
+            await interaction.response.send_message(f"⚠️ {escape(str(exc))} Nothing was changed.", ephemeral=True)
+            return
+        await asyncio.to_thread(self.services.store.set_exam_date, guild_id, who, day)
+        whose = "The server's exam date" if for_server else "Your exam date"
+        await interaction.response.send_message(f"{whose} is set. {countdown(day, today)}", ephemeral=True)
 
     @app_commands.command(name="quiz-reports")
     @app_commands.default_permissions(manage_guild=True)

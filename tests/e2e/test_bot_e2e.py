@@ -32,7 +32,7 @@ from .fake_discord import BotMessage, FakeDiscord, payloads
 
 FIREHOSE = "1.4 Kinesis data firehose"
 FIREHOSE_NOTE = "max interval: 900s"
-COMMANDS = {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel", "quiz-reports"}
+COMMANDS = {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel", "quiz-reports", "exam"}
 NO_MANAGE_GUILD = payloads.EVERYONE_PERMISSIONS  # a member whose server lets them see admin commands
 
 
@@ -489,6 +489,35 @@ async def test_review_mistakes_asks_again_until_each_is_right(world: BotWorld) -
             await world.respond(await fake.click_button(again, quiz_button(item, choice), user=alice))
         done = await fake.send_slash_command("review", {"mode": "mistakes"}, user=alice)
         assert (await done.wait_followup()).content.startswith("✅ No mistakes left")
+
+
+async def test_an_exam_date_counts_down_and_crams_the_last_week(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    alice = fake.make_member(name="alice")
+    clock.set(datetime(2025, 3, 10, 12, 0, tzinfo=UTC))
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        for bad, said in (("next friday", "is not a date: write it as YYYY-MM-DD"),
+                          ("2025-03-01", "has already passed"), ("2045-03-01", "more than two years away")):
+            refused = await world.respond(await fake.send_slash_command("exam", {"date": bad}, user=alice))
+            assert refused.ephemeral and said in refused.content and refused.content.endswith("Nothing was changed.")
+        server_wide = await world.respond(await fake.send_slash_command(
+            "exam", {"date": "2025-03-20", "for_server": True}, user=alice))
+        assert "Manage Server" in server_wide.content
+        ok = await world.respond(await fake.send_slash_command("exam", {"date": "2025-03-14"}, user=alice))
+        assert ok.content == "Your exam date is set. 📅 Exam in 4 days (2025-03-14)"
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=alice))
+        stats = await world.respond(await fake.send_slash_command("stats", user=alice))
+        assert "\n📅 Exam in 4 days (2025-03-14)\n" in stats.content
+        # four days before the exam: /review serves the weakest sections, although nothing is due yet
+        cram = await fake.send_slash_command("review", user=alice)
+        head = await cram.wait_followup()
+        assert head.content == "-# 📅 Exam in 4 days (2025-03-14): your weakest sections first."
+        assert (await cram.wait_followup(2)).custom_ids == [quiz_button(item, i) for i in range(4)]
+    with world.open_store() as store:
+        assert store.exam_date(fake.guild_id, uid(alice)) == date(2025, 3, 14)
 
 
 # --- 5. /drill setup permissions and validation ------------------------------------------------------

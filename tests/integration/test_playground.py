@@ -108,3 +108,15 @@ def test_review_mistakes_loops_until_all_are_right(services, tmp_path):
         assert local.store.mistakes(LOCAL_GUILD, LOCAL_MEMBER) == []
     finally:
         local.close()
+
+
+def test_exam_date_in_the_playground(index_cache, tmp_path):
+    out = play(["/exam next week", "/exam 2000-01-01", "/exam 2099-01-01", "/stats", "/quit"], index_cache,
+               tmp_path / "e.db")
+    assert "is not a date" in out and "has already passed" in out and "more than two years away" in out
+    assert out.count("Nothing was changed.") == 3 and "📅 Exam" not in out
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
+    out = play([f"/exam {soon}", "/stats", "/quit"], index_cache, tmp_path / "e.db")
+    assert f"📅 Exam in 3 days ({soon})" in out

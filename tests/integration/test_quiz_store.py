@@ -47,20 +47,20 @@ def store(tmp_path: Path) -> Iterator[QuizStore]:
 def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "quiz.db"
     with QuizStore(path) as s:
-        assert s.schema_version == 5
+        assert s.schema_version == 6
         assert s.active_items() == []
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,), (4,), (5,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,), (4,), (5,), (6,)]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     QuizStore(tmp_path / "q.db").close()
     with QuizStore(tmp_path / "q.db") as s:
-        assert s.schema_version == 5
+        assert s.schema_version == 6
     with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 5
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 6
 
 
 def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:
@@ -441,3 +441,13 @@ def test_the_weeks_leaderboard_counts_only_the_past_seven_days(store: QuizStore)
     week = store.leaderboard(GUILD, now=NOW, since=(NOW - timedelta(days=6)).date())
     assert [(r.user_id, r.correct, r.answered) for r in all_time] == [(ALICE, 3, 3), (BOB, 1, 2)]
     assert [(r.user_id, r.correct, r.answered) for r in week] == [(BOB, 1, 2)]
+
+
+def test_a_members_exam_date_overrides_the_servers(store: QuizStore) -> None:
+    assert store.exam_date(GUILD, ALICE) is None
+    store.set_exam_date(GUILD, QuizStore.SERVER_DEFAULT, date(2025, 6, 1))
+    assert store.exam_date(GUILD, ALICE) == date(2025, 6, 1) and store.exam_date(OTHER_GUILD, ALICE) is None
+    store.set_exam_date(GUILD, ALICE, date(2025, 5, 20))
+    assert store.exam_date(GUILD, ALICE) == date(2025, 5, 20) and store.exam_date(GUILD, BOB) == date(2025, 6, 1)
+    store.set_exam_date(GUILD, ALICE, None)
+    assert store.exam_date(GUILD, ALICE) == date(2025, 6, 1)
