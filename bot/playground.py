@@ -7,6 +7,7 @@ import random
 import re
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.messages import ALL_MASTERED, LETTERS, render_answer, render_item, render_mastery, render_reveal, render_stats
@@ -15,6 +16,7 @@ from bot.settings import Settings
 from index.answer import BadQuestionError
 from quiz.answering import AnswerError, answer_item
 from quiz.exam import ExamDateError, countdown, cram_items, cramming, parse_exam_date
+from quiz.export import anki_deck, csv_text
 from quiz.item import QuizItem
 from quiz.mastery import section_mastery
 from quiz.select import select_items, suggest_topics
@@ -23,13 +25,14 @@ log = logging.getLogger(__name__)
 
 LOCAL_GUILD, LOCAL_MEMBER = 0, 1
 DRILL_SIZE = 3
-COMMANDS = frozenset({"/quiz", "/review", "/stats", "/exam", "/drill", "/help", "/quit", "/exit"})
+COMMANDS = frozenset({"/quiz", "/review", "/stats", "/exam", "/export", "/drill", "/help", "/quit", "/exit"})
 HELP = """Type a question about the notes, or a command:
   /quiz [topic]   a question from the notes (e.g. /quiz kinesis)
   /review         the questions due for you (spaced repetition)
   /review mistakes  your wrong answers, asked again until each is right
   /stats          your score, streak and weakest sections
   /exam YYYY-MM-DD  your exam date (a countdown; the last week, /review crams)
+  /export         your missed questions as an Anki deck and a CSV file
   /drill          today's drill
   /help           this help        /quit   leave"""
 
@@ -102,6 +105,8 @@ class Playground:
             exam = countdown(store.exam_date(LOCAL_GUILD, LOCAL_MEMBER), now.date())
             parts = (render_stats("you", store.stats(LOCAL_GUILD, LOCAL_MEMBER, now)), exam, render_mastery(rows))
             self.say("\n".join(p for p in parts if p))
+        elif command == "/export":
+            self.export()
         elif command == "/exam":
             try:
                 day = parse_exam_date(arg, self.clock().date())
@@ -143,6 +148,22 @@ class Playground:
             self.say(f"No questions on “{topic}”." + (f" Did you mean: {', '.join(near)}?" if near else ""))
             return
         self.pose(picked[0], it)
+
+    def export(self) -> None:
+        missed = self.services.store.missed(LOCAL_GUILD, LOCAL_MEMBER)
+        if not missed:
+            self.say("Nothing to export: you have not missed any question yet.")
+            return
+        folder = Path(self.services.settings.database_path).parent / "exports"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            deck, table = folder / "missed-questions.apkg", folder / "missed-questions.csv"
+            deck.write_bytes(anki_deck(missed, LOCAL_GUILD, LOCAL_MEMBER, "Study bot: missed questions"))
+            table.write_text(csv_text(missed), encoding="utf-8")
+        except OSError as exc:
+            self.say(f"Could not write the export in {folder}: {exc.strerror or exc}. Nothing was lost.")
+            return
+        self.say(f"Your {len(missed)} missed question(s): {deck} (import into Anki) and {table}.")
 
     def review(self, it, *, mistakes: bool = False) -> None:
         if mistakes:

@@ -391,6 +391,17 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
+    def missed(self, guild_id: int, user_id: int) -> list[QuizItem]:
+        """Every item still served that the member has answered wrong at least once, in guide order."""
+        with self._read("listing missed questions") as conn:
+            rows = conn.execute(
+                """SELECT i.body FROM items i WHERE i.retired = 0 AND i.id IN
+                       (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ? AND correct = 0)
+                   ORDER BY i.position""",
+                (guild_id, user_id),
+            ).fetchall()
+        return [QuizItem.from_json(body) for (body,) in rows]
+
     def drill_mix(
         self, guild_id: int, user_id: int | None, now: datetime | None, count: int, seed: int
     ) -> list[QuizItem]:

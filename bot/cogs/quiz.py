@@ -39,6 +39,7 @@ from bot.views import (
 )
 from quiz.answering import AnswerError, Verdict, answer_item
 from quiz.exam import ExamDateError, countdown, cram_items, cramming, parse_exam_date
+from quiz.export import anki_deck, csv_text
 from quiz.item import QuizItem
 from quiz.mastery import section_mastery
 from quiz.records import StoreError
@@ -206,6 +207,28 @@ class Quiz(commands.Cog):
         await asyncio.to_thread(self.services.store.set_exam_date, guild_id, who, day)
         whose = "The server's exam date" if for_server else "Your exam date"
         await interaction.response.send_message(f"{whose} is set. {countdown(day, today)}", ephemeral=True)
+
+    @app_commands.command(name="export")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Your missed questions, privately, as an Anki deck and a CSV file."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild_id, user_id = interaction.guild_id or 0, interaction.user.id
+
+        def build() -> tuple[int, bytes, str] | None:
+            missed = self.services.store.missed(guild_id, user_id)
+            if not missed:
+                return None
+            return len(missed), anki_deck(missed, guild_id, user_id, "Study bot: missed questions"), csv_text(missed)
+
+        built = await asyncio.to_thread(build)
+        if built is None:
+            await interaction.followup.send("Nothing to export: you have not missed any question yet.", ephemeral=True)
+            return
+        count, deck, table = built
+        files = [discord.File(io.BytesIO(deck), "missed-questions.apkg"),
+                 discord.File(io.BytesIO(table.encode("utf-8")), "missed-questions.csv")]
+        await interaction.followup.send(f"📦 Your {count} missed question(s): import the .apkg into Anki "
+                                        "(File > Import), or open the CSV.", files=files, ephemeral=True)
 
     @app_commands.command(name="quiz-reports")
     @app_commands.default_permissions(manage_guild=True)

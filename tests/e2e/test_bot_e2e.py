@@ -3,6 +3,7 @@ index of corpus/ and a real SQLite database per test. The bot's clock is a FakeC
 from __future__ import annotations
 
 import asyncio
+import csv
 import dataclasses
 import io
 import itertools
@@ -12,6 +13,7 @@ import os
 import sqlite3
 import statistics
 import time
+import zipfile
 from datetime import UTC, date, datetime
 
 import discord
@@ -32,7 +34,7 @@ from .fake_discord import BotMessage, FakeDiscord, payloads
 
 FIREHOSE = "1.4 Kinesis data firehose"
 FIREHOSE_NOTE = "max interval: 900s"
-COMMANDS = {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel", "quiz-reports", "exam"}
+COMMANDS = {"ask", "quiz", "review", "stats", "leaderboard", "drill", "qa-channel", "quiz-reports", "exam", "export"}
 NO_MANAGE_GUILD = payloads.EVERYONE_PERMISSIONS  # a member whose server lets them see admin commands
 
 
@@ -518,6 +520,25 @@ async def test_an_exam_date_counts_down_and_crams_the_last_week(world: BotWorld)
         assert (await cram.wait_followup(2)).custom_ids == [quiz_button(item, i) for i in range(4)]
     with world.open_store() as store:
         assert store.exam_date(fake.guild_id, uid(alice)) == date(2025, 3, 14)
+
+
+async def test_export_sends_the_missed_questions_privately_as_anki_and_csv(world: BotWorld) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    rng, item = draw(world.base.items, multiple_choice)
+    async with world.run() as bot:
+        pin_draws(bot, rng)
+        nothing = await (await fake.send_slash_command("export", user=alice)).wait_followup()
+        assert nothing.ephemeral and nothing.content == "Nothing to export: you have not missed any question yet."
+        quiz = await world.respond(await fake.send_slash_command("quiz", user=alice))
+        await world.respond(await fake.click_button(quiz, quiz_button(item, wrong_choice(item)), user=alice))
+        sent = await (await fake.send_slash_command("export", user=alice)).wait_followup()
+    assert sent.ephemeral and sent.content.startswith("📦 Your 1 missed question(s)")
+    assert set(sent.files) == {"missed-questions.apkg", "missed-questions.csv"}
+    with zipfile.ZipFile(io.BytesIO(sent.files["missed-questions.apkg"])) as apkg:
+        assert "collection.anki2" in apkg.namelist()
+    rows = list(csv.reader(io.StringIO(sent.files["missed-questions.csv"].decode("utf-8"))))
+    assert rows[1][2] == item.answer and rows[1][4] == item.section
 
 
 # --- 5. /drill setup permissions and validation ------------------------------------------------------

@@ -120,3 +120,27 @@ def test_exam_date_in_the_playground(index_cache, tmp_path):
     soon = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
     out = play([f"/exam {soon}", "/stats", "/quit"], index_cache, tmp_path / "e.db")
     assert f"📅 Exam in 3 days ({soon})" in out
+
+
+def test_export_in_the_playground(services, index_cache, tmp_path):
+    import io
+
+    from bot.playground import LOCAL_GUILD, LOCAL_MEMBER, Playground
+    from bot.services import Services
+    from bot.settings import Settings
+
+    assert "Nothing to export" in play(["/export", "/quit"], index_cache, tmp_path / "x.db")
+    local = Services.load(Settings(corpus_dir=services.settings.corpus_dir, index_dir=services.settings.index_dir,
+                                   database_path=tmp_path / "x.db"))
+    try:
+        item = local.items[0]
+        wrong = next(o for o in item.options if o != item.answer)
+        local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, wrong, False, "earlier")
+        out = io.StringIO()
+        Playground(local, out).export()
+    finally:
+        local.close()
+    assert "Your 1 missed question(s):" in out.getvalue()
+    assert (tmp_path / "exports" / "missed-questions.apkg").stat().st_size > 0
+    table = (tmp_path / "exports" / "missed-questions.csv").read_text(encoding="utf-8")
+    assert table.startswith("question,") and item.answer in table
