@@ -22,6 +22,7 @@ class Settings:
     ask_cooldown_seconds: float = 5.0
     answer_hits: int = 3
     drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
+    drill_new_items: int = 2  # of a daily drill's questions, how many are new (the rest: what the group forgot)
 
     @property
     def heartbeat_path(self) -> Path:
@@ -43,6 +44,7 @@ class Settings:
             ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
             answer_hits=_count(env, "ANSWER_HITS", 3),
             drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
+            drill_new_items=_between(env, "DRILL_NEW_ITEMS", 2, 0, 5),
         )
 
 
@@ -92,6 +94,13 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     value = _int(env, name, default)
     if value is None or value < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1, got {value}")
+    return value
+
+
+def _between(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    value = _int(env, name, default)
+    if value is None or not low <= value <= high:
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}, got {value}")
     return value
 
 

@@ -148,3 +148,20 @@ class ItemHistory:
     correct: int
     card_json: str
     due: datetime
+
+
+@dataclass(frozen=True)
+class ItemRecall:
+    """How well a server's active members would recall one item now: their mean predicted recall."""
+
+    item_id: str
+    members: int  # active members who have a review card for it
+    recall: float
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """How a drill's members did on one of its questions."""
+
+    answered: int
+    correct: int

@@ -22,6 +22,14 @@ class ReviewState:
     due: datetime  # UTC; the same as the card's own due, kept apart so the store can index it
 
     @property
+    def stability(self) -> float | None:
+        return Card.from_json(self.card_json).stability
+
+    @property
+    def last_review(self) -> datetime | None:
+        return Card.from_json(self.card_json).last_review
+
+    @property
     def reviewed(self) -> bool:
         return Card.from_json(self.card_json).last_review is not None
 
@@ -59,9 +67,17 @@ def recall_probability(state: ReviewState, now: datetime) -> float:
     """FSRS retrievability: the chance the member would answer the item right now (0..1). FSRS's own
     function counts whole days, so an item reviewed 23 hours ago read 100 %; this one counts hours too."""
     card = Card.from_json(state.card_json)
-    if card.last_review is None or not card.stability:
+    reviewed = card.last_review.timestamp() if card.last_review else None
+    return recall_at(card.stability, reviewed, _utc(now).timestamp())
+
+
+_DECAY = -_SCHEDULER.parameters[20]
+_FACTOR = 0.9 ** (1 / _DECAY) - 1
+
+
+def recall_at(stability: float | None, reviewed_at: float | None, now: float) -> float:
+    """Predicted recall from unix times; the store runs it inside SQLite to average a group's cards."""
+    if reviewed_at is None or not stability:
         return 0.0
-    elapsed = max(0.0, (_utc(now) - card.last_review).total_seconds() / 86400)
-    decay = -_SCHEDULER.parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
-    return float((1 + factor * elapsed / card.stability) ** decay)
+    elapsed = max(0.0, (now - reviewed_at) / 86400)
+    return float((1 + _FACTOR * elapsed / stability) ** _DECAY)

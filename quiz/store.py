@@ -29,15 +29,17 @@ from quiz.records import (
     FeedbackTally,
     GuildConfig,
     ItemHistory,
+    ItemRecall,
     ItemReport,
     LeaderboardRow,
     MemberStats,
+    QuestionResult,
     ReportResult,
     ShownAnswer,
     StoreError,
     SyncResult,
 )
-from quiz.schedule import ReviewState, new_state, review
+from quiz.schedule import ReviewState, new_state, recall_at, review
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class QuizStore:
                 raise StoreError(f"quiz store {self.path}: cannot switch to WAL mode (got {mode!r})")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.create_function("sgb_recall", 3, recall_at, deterministic=True)
             self.schema_version = apply_migrations(self._conn)
         except sqlite3.Error as exc:
             self._conn.close()
@@ -252,11 +255,14 @@ class QuizStore:
             ).fetchone()
             state = ReviewState(row[0], datetime.fromtimestamp(row[1], UTC)) if row else new_state(when)
             state = review(state, correct, when)
+            reviewed = state.last_review
             conn.execute(
-                """INSERT INTO reviews (guild_id, user_id, item_id, card, due) VALUES (?, ?, ?, ?, ?)
+                """INSERT INTO reviews (guild_id, user_id, item_id, card, due, stability, reviewed_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (guild_id, user_id, item_id) DO UPDATE SET card = excluded.card,
-                       due = excluded.due""",
-                (guild_id, user_id, item_id, state.card_json, int(state.due.timestamp())),
+                       due = excluded.due, stability = excluded.stability, reviewed_at = excluded.reviewed_at""",
+                (guild_id, user_id, item_id, state.card_json, int(state.due.timestamp()), state.stability,
+                 int(reviewed.timestamp()) if reviewed else None),
             )
         return AnswerResult(True, correct, answer, answered, right, streak, best, state.due, scored=scored)
 
@@ -391,6 +397,31 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
+    def group_recall(self, guild_id: int, active_since: datetime, now: datetime) -> list[ItemRecall]:
+        """Per item still served and not withdrawn: how many of the server's members who answered anything
+        since `active_since` have a card for it, and their mean predicted recall at `now`. Averaged in
+        SQLite (recall is a Python function): bringing 30,000 cards into Python took a quarter second."""
+        with self._read("reading the group's recall") as conn:
+            rows = conn.execute(
+                f"""SELECT r.item_id, COUNT(*), AVG(sgb_recall(r.stability, r.reviewed_at, ?)) FROM reviews r
+                   JOIN items i ON i.id = r.item_id
+                   WHERE r.guild_id = ? AND i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
+                       AND r.user_id IN (SELECT DISTINCT user_id FROM attempts
+                                         WHERE guild_id = ? AND answered_at >= ?)
+                   GROUP BY r.item_id""",
+                (_utc(now).timestamp(), guild_id, guild_id, guild_id, _utc(active_since).isoformat()),
+            ).fetchall()
+        return [ItemRecall(str(i), int(n), float(mean)) for i, n, mean in rows]
+
+    def answered_item_ids(self, guild_id: int) -> set[str]:
+        """Every item someone in the server has answered."""
+        with self._read("reading answered items") as conn:
+            # one index probe an item, not a pass over every answer
+            return {row[0] for row in conn.execute(
+                """SELECT id FROM items WHERE EXISTS
+                       (SELECT 1 FROM attempts a WHERE a.guild_id = ? AND a.item_id = items.id)""",
+                (guild_id,))}
+
     def missed(self, guild_id: int, user_id: int) -> list[QuizItem]:
         """Every item still served that the member has answered wrong at least once, in guide order."""
         with self._read("listing missed questions") as conn:
@@ -402,46 +433,24 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
-    def drill_mix(
-        self, guild_id: int, user_id: int | None, now: datetime | None, count: int, seed: int
-    ) -> list[QuizItem]:
-        """Due reviews first, then items not yet asked (chosen by `seed`, one per note where possible).
-        With a user: that member's due and unseen items. Without: the server's, for the daily drill
-        (items due for the most members first; unseen = nobody in the server answered them)."""
+    def drill_mix(self, guild_id: int, user_id: int, now: datetime | None, count: int, seed: int) -> list[QuizItem]:
+        """A member's own drill (the playground's): their due reviews first, then items they never answered
+        (chosen by `seed`, one per note where possible). The server's daily drill is quiz.group_drill."""
         when = int(_utc(now).timestamp())
         with self._read("choosing drill items") as conn:
-            if user_id is not None:
-                due = conn.execute(
-                    f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
-                       WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
-                           AND i.id NOT IN ({_WITHDRAWN})
-                       ORDER BY r.due ASC, i.position ASC""",
-                    (guild_id, user_id, when, guild_id),
-                ).fetchall()
-                unseen = conn.execute(
-                    f"""SELECT body FROM items WHERE retired = 0 AND id NOT IN
-                       (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ?)
-                       AND id NOT IN ({_WITHDRAWN}) ORDER BY position""",
-                    (guild_id, user_id, guild_id),
-                ).fetchall()
-            else:
-                # Reviews are counted per item first and only then joined to the items' bodies: joined
-                # first, every review row carried its item's JSON into the grouping (143 ms at 50,000
-                # answers; benchmarks/stats_load.py).
-                due = conn.execute(
-                    f"""SELECT i.body FROM (SELECT item_id, COUNT(*) AS members, MIN(due) AS first_due
-                                            FROM reviews WHERE guild_id = ? AND due <= ? GROUP BY item_id) d
-                       JOIN items i ON i.id = d.item_id
-                       WHERE i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
-                       ORDER BY d.members DESC, d.first_due ASC, i.position ASC""",
-                    (guild_id, when, guild_id),
-                ).fetchall()
-                unseen = conn.execute(
-                    f"""SELECT body FROM items WHERE retired = 0 AND id NOT IN
-                       (SELECT item_id FROM attempts WHERE guild_id = ?)
-                       AND id NOT IN ({_WITHDRAWN}) ORDER BY position""",
-                    (guild_id, guild_id),
-                ).fetchall()
+            due = conn.execute(
+                f"""SELECT i.body FROM reviews r JOIN items i ON i.id = r.item_id
+                   WHERE r.guild_id = ? AND r.user_id = ? AND r.due <= ? AND i.retired = 0
+                       AND i.id NOT IN ({_WITHDRAWN})
+                   ORDER BY r.due ASC, i.position ASC""",
+                (guild_id, user_id, when, guild_id),
+            ).fetchall()
+            unseen = conn.execute(
+                f"""SELECT body FROM items WHERE retired = 0 AND id NOT IN
+                   (SELECT item_id FROM attempts WHERE guild_id = ? AND user_id = ?)
+                   AND id NOT IN ({_WITHDRAWN}) ORDER BY position""",
+                (guild_id, user_id, guild_id),
+            ).fetchall()
         picked = [QuizItem.from_json(body) for (body,) in due][: max(0, count)]
         fresh = [QuizItem.from_json(body) for (body,) in unseen]
         random.Random(seed).shuffle(fresh)
@@ -628,6 +637,15 @@ class QuizStore:
                 (f"drill:{drill_id}",),
             ).fetchall()
         return [DrillResult(int(u), int(n), int(c)) for u, n, c in rows]
+
+    def drill_question_results(self, drill_id: int) -> dict[str, QuestionResult]:
+        """Per item of a drill: how many answered it, how many right."""
+        with self._read("reading drill results") as conn:
+            rows = conn.execute(
+                "SELECT item_id, COUNT(*), SUM(correct) FROM attempts WHERE context = ? GROUP BY item_id",
+                (f"drill:{drill_id}",),
+            ).fetchall()
+        return {str(i): QuestionResult(int(n), int(c)) for i, n, c in rows}
 
     # --- feedback on answers --------------------------------------------------------------------
 

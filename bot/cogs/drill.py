@@ -24,7 +24,9 @@ from bot.messages import MESSAGE_LIMIT, escape, render_item, render_reveal, spli
 from bot.views import NOT_RECORDED, drill_view, reveal_view, send_ephemeral
 from quiz.answering import AnswerError, answer_item
 from quiz.exam import countdown
+from quiz.group_drill import ACTIVE_DAYS, group_drill
 from quiz.item import QuizItem
+from quiz.mastery import section_of
 from quiz.records import MAX_DRILL_COUNT, Drill, GuildConfig, StoreError
 from quiz.store import QuizStore
 
@@ -210,9 +212,13 @@ class DrillCog(commands.Cog, name="Drill"):
 
     def _drill_items(self, config: GuildConfig, day: date) -> list[QuizItem]:
         count = min(config.drill_count, MAX_DRILL_COUNT)
-        pool = self.services.store.drill_mix(config.guild_id, None, self.bot.clock(), count * 4, day.toordinal())
+        store, now = self.services.store, self.bot.clock()
+        withdrawn = store.withdrawn_items(config.guild_id)
         # Drill answers are buttons: items with 2-5 options only.
-        items = [it for it in pool if 2 <= len(it.options) <= 5][:count]
+        servable = [it for it in self.services.items if it.id not in withdrawn and 2 <= len(it.options) <= 5]
+        items = group_drill(servable, store.group_recall(config.guild_id, now - timedelta(days=ACTIVE_DAYS), now),
+                            store.answered_item_ids(config.guild_id), count,
+                            min(count, self.bot.settings.drill_new_items), day.toordinal())
         # One message, so that the nonce covers all of it: a drill split in parts would repeat its first
         # parts when re-sent after a crash. Long questions make for a shorter drill instead.
         while len(items) > 1 and len(self._drill_text(config.guild_id, day, items)) > MESSAGE_LIMIT:
@@ -262,6 +268,7 @@ class DrillCog(commands.Cog, name="Drill"):
                 answered = sum(r.answered for r in tally)
                 lines.append(f"-# Last drill ({previous.day.isoformat()}): {len(tally)} member(s) answered, "
                              f"{right}/{answered} right.")
+                lines.append("-# " + self._results_line(previous))
         board = self.services.store.leaderboard(guild_id, 3, self.bot.clock())
         if board:
             lines.append("-# Leaderboard: " + " · ".join(f"{r.rank}. <@{r.user_id}> {r.correct}" for r in board))
@@ -272,6 +279,23 @@ class DrillCog(commands.Cog, name="Drill"):
             lines.append("")
             lines.append(render_item(item, n))
         return "\n".join(lines)
+
+    def _results_line(self, drill: Drill) -> str:
+        """The group's result per question of a closed drill, and the one section to revisit."""
+        results = self.services.store.drill_question_results(drill.id)
+        parts: list[str] = []
+        weakest_share, weakest_item = 1.0, ""
+        for n, item_id in enumerate(drill.item_ids, 1):
+            result = results.get(item_id)
+            if result is None:
+                parts.append(f"Q{n} 0/0")
+                continue
+            parts.append(f"Q{n} {result.correct}/{result.answered}")
+            if result.correct / result.answered < weakest_share:
+                weakest_share, weakest_item = result.correct / result.answered, item_id
+        line = "Per question: " + " · ".join(parts)
+        item = self.services.items_by_id.get(weakest_item)
+        return line + (f". To revisit: {escape(section_of(item))}" if item is not None else "")
 
     async def recover_unposted(self) -> None:
         """At start-up: today's drill, if claimed but not marked posted (a crash mid-send), is found in its

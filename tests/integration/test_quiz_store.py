@@ -123,7 +123,7 @@ def test_retired_items_are_never_served(store: QuizStore) -> None:
     store.sync_items(ITEMS[:2], now=later)
     assert {i.id for i in store.due_items(GUILD, ALICE, now=later, limit=10)} == {ITEMS[0].id, ITEMS[1].id}
     assert all(not i.retired for i in store.drill_mix(GUILD, ALICE, later, 10, seed=1))
-    assert {i.id for i in store.drill_mix(GUILD, None, later, 10, seed=1)} <= {ITEMS[0].id, ITEMS[1].id}
+    assert {r.item_id for r in store.group_recall(GUILD, NOW, later)} <= {ITEMS[0].id, ITEMS[1].id}
     assert store.stats(GUILD, ALICE, now=later).due_count == 2
     # old attempts still refer to the retired items
     assert store.record_answer(GUILD, ALICE, ITEMS[5].id, "A", True, "ctx", now=later).recorded is False
@@ -217,9 +217,7 @@ def test_drill_mix_puts_due_items_first_then_new_ones(store: QuizStore) -> None:
     assert mix[0].id == ITEMS[3].id
     assert len(mix) == 4 and len({i.id for i in mix}) == 4
     assert mix == store.drill_mix(GUILD, ALICE, later, 4, seed=7)  # the seed fixes the choice
-    server_mix = store.drill_mix(GUILD, None, later, 3, seed=7)
-    assert server_mix[0].id == ITEMS[3].id
-    assert len(store.drill_mix(GUILD, None, later, 50, seed=1)) == 6  # no more than there are
+    assert len(store.drill_mix(GUILD, ALICE, later, 50, seed=1)) == 6  # no more than there are
 
 
 # --- restart ---------------------------------------------------------------------------------------
@@ -364,9 +362,9 @@ def test_withdrawn_items_are_not_served_for_review_drills_or_counted_due(store: 
     store.report_item(GUILD, ALICE, item.id, by_manager=True, now=NOW)
     assert item not in store.due_items(GUILD, ALICE, later)
     assert store.stats(GUILD, ALICE, later).due_count == 0
-    for user in (ALICE, None):
-        assert item not in store.drill_mix(GUILD, user, later, count=len(ITEMS), seed=1)
-    assert item in store.drill_mix(OTHER_GUILD, None, later, count=len(ITEMS), seed=1)
+    assert item not in store.drill_mix(GUILD, ALICE, later, count=len(ITEMS), seed=1)
+    assert item.id not in {r.item_id for r in store.group_recall(GUILD, NOW, later)}  # nor in the group drill
+    assert item in store.drill_mix(OTHER_GUILD, ALICE, later, count=len(ITEMS), seed=1)
 
 
 def test_reports_survive_a_restart(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
--- V6: each member's exam date (user_id 0: the server's default, set by a manager), for the countdown in
+-- V5: each member's exam date (user_id 0: the server's default, set by a manager), for the countdown in
 -- /stats and drills and the cram order of /review in the last week.
 
 CREATE TABLE exam_dates (
