@@ -109,6 +109,14 @@ def drill_messages(fake: FakeDiscord, channel_id: int) -> list[BotMessage]:
             and any(c.startswith("sgb:drill:") for c in m.custom_ids)]
 
 
+def forget_drill_send(world: BotWorld) -> None:
+    """A crash between a drill's send and its mark: the store no longer knows it was posted."""
+    conn = sqlite3.connect(world.db_path)
+    with conn:
+        conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
+    conn.close()
+
+
 def drills(world: BotWorld) -> list[tuple]:
     return db_rows(world, "SELECT id, day, item_ids, channel_id, message_id FROM drills ORDER BY day")
 
@@ -738,14 +746,7 @@ async def test_sent_but_unmarked_drill_is_found_not_sent_again(world: BotWorld) 
         await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
         await world.idle()
     (posted,) = drill_messages(fake, study)
-
-    def forget_the_send() -> None:  # a crash between the send and the mark
-        conn = sqlite3.connect(world.db_path)
-        with conn:
-            conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
-        conn.close()
-
-    forget_the_send()
+    forget_drill_send(world)
     async with world.run():
         await fake.wait_for(lambda: drills(world)[0][4] is not None, description="the drill marked posted")
         await world.idle(0.6)
@@ -754,7 +755,7 @@ async def test_sent_but_unmarked_drill_is_found_not_sent_again(world: BotWorld) 
 
     # 60 newer messages and a downtime longer than Discord's nonce memory: still found, by its history after
     # the claim, never sent twice (a look at the last 50 messages sent it again)
-    forget_the_send()
+    forget_drill_send(world)
     for n in range(60):
         await fake.post_message(f"chat {n}", author=alice, channel_id=study)
     fake.nonce_window = 0.0
@@ -775,10 +776,7 @@ async def test_a_drill_whose_channel_history_cannot_be_read_is_not_risked_twice(
         await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
         await world.idle()
     (posted,) = drill_messages(fake, study)
-    conn = sqlite3.connect(world.db_path)
-    with conn:  # a crash between the send and the mark
-        conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
-    conn.close()
+    forget_drill_send(world)
     fake.nonce_window = 0.0
     # the bot lost Read Message History meanwhile
     await fake.set_overwrites(study, [payloads.overwrite(fake.bot_role_id, deny=payloads.READ_MESSAGE_HISTORY)])
