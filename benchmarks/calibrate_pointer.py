@@ -19,14 +19,16 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from eval.dataset import default_files, load_questions  # noqa: E402
 from eval.report import eval_corpus, load_answerer  # noqa: E402
+from index.answer import _negated  # noqa: E402
 
-MARGINS = (0.02, 0.05, 0.08, 0.1, 0.15, 0.2)
+MARGINS = (0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.25)
 
 
 def main() -> int:
     work = ROOT / ".cache" / "eval"
     answerer = load_answerer(work / "index")(eval_corpus(ROOT / "corpus", work))
-    questions = [q for q in load_questions(default_files()) if q.split == "dev" and len(q.answer) == 1]
+    questions = [q for q in load_questions(default_files())
+                 if q.split == "dev" and len(q.answer) == 1 and not _negated(q.question)]
     margins: list[tuple[float, bool]] = []
     for q in questions:
         ranked = sorted(answerer.answer(q.question).options, key=lambda o: o.support, reverse=True)
@@ -34,7 +36,7 @@ def main() -> int:
     print(f"dev single-answer option questions: {len(margins)}; best option right on {sum(r for _, r in margins)}")
     for m in MARGINS:
         shown = [right for margin, right in margins if margin >= m]
-        print(f"  margin {m:.2f}: shown {len(shown)}/{len(margins)}, right {sum(shown)}/{len(shown)}")
+        print(f"  margin {m:.3f}: shown {len(shown)}/{len(margins)}, right {sum(shown)}/{len(shown)}")
     return 0
 
 

@@ -10,11 +10,14 @@ from index.question import ParsedQuestion, parse_question
 from index.retrieve import Hit, Retriever
 
 MAX_HITS = 10
-# "The notes point to B" when B's note fits the stem better than every other option's note by this margin.
-# Off (None): at 0.20, the smallest margin right on >= 90 % of the dev option questions shown (10 of 11,
-# python benchmarks/calibrate_pointer.py), the held-out pointer was right on 5 of 7 only. A wrong pointer
-# misleads a member more than none helps. Never for "choose two": one margin says nothing there.
+# "The notes point to B" when B's support beats every other option's by this margin. Off (None): 0.125,
+# the smallest margin right on >= 90 % of the dev option questions shown (15 of 16;
+# python benchmarks/calibrate_pointer.py), was right on 8 of the 13 held-out questions it was shown on
+# (an earlier support, the option's own note scored by the stem, went 10/11 dev, 5/7 held-out). A wrong
+# pointer misleads a member more than none helps. Never for "choose two" or a "which is NOT" stem.
 POINTER_MARGIN: float | None = None
+# An option's support: the best, over the notes, of stem score + this x option score (dev grid 0.75-1.25).
+POINTER_OPTION_WEIGHT = 1.0
 
 
 class BadQuestionError(ValueError):
@@ -102,30 +105,33 @@ class Answerer:
         parsed = parse_question(question)
         k = max(1, min(k, MAX_HITS))
         query = parsed.search_text()
-        # The decision looks at the top 3 whatever k is, so asking for fewer notes never flips it.
+        # The decision looks at the top 3 of the question's own search whatever k is, so asking for fewer
+        # notes never flips it; for a question with options it is the stem's, as the refusal was fitted.
         hits = self.retriever.search(query, max(k, 3))
         confidence = self.confidence(query, hits)
         answerable = confidence >= self.policy.min_confidence
+        options: tuple[OptionNotes, ...] = ()
+        if parsed.has_options:
+            found = self.retriever.search_with_options(parsed.stem, [o.text for o in parsed.options], k,
+                                                       POINTER_OPTION_WEIGHT)
+            hits = found.hits
+            options = self._options(parsed, found.support)
         hits = hits[:k]
         quotes = self._quotes(query, hits)
         sections = tuple(dict.fromkeys(h.chunk.section for h in hits))
-        options = self._options(parsed) if parsed.has_options else ()
-        points_to = _pointer(options) if answerable and parsed.choose == 1 else None
+        points_to = _pointer(options) if answerable and parsed.choose == 1 and not _negated(parsed.stem) else None
         return Answer(text, answerable, quotes, confidence, sections, options, points_to)
 
     def _quotes(self, query: str, hits: list[Hit]) -> tuple[QuotedHit, ...]:
         tokens = set(self.retriever.tokenizer.tokenize(query, correct=True))
         return tuple(QuotedHit(h, _best_line(h, tokens, self.retriever.tokenizer)) for h in hits)
 
-    def _options(self, parsed: ParsedQuestion) -> tuple[OptionNotes, ...]:
-        """Each option's own note, found by the option's words (with the stem, every option drew the same
-        note), and its support: how well that note fits the stem, comparable across the options."""
-        found = [self.retriever.search(option.text, 1) for option in parsed.options]
-        # One rescoring call for all options: the stem is encoded once, not once an option.
-        support = iter(self.retriever.rescore(parsed.stem, [h for hits in found for h in hits]))
+    def _options(self, parsed: ParsedQuestion, support: list[float]) -> tuple[OptionNotes, ...]:
+        """Each option's own note, found by the option's words (the note that fits stem and option best
+        is, for most questions, the stem's note for every option), with the option's support."""
         out = []
-        for option, hits in zip(parsed.options, found, strict=True):
-            score = next(support).score if hits else 0.0
+        for option, score in zip(parsed.options, support, strict=True):
+            hits = self.retriever.search(option.text, 1)
             quotes = self._quotes(f"{option.text} {parsed.stem}", hits)
             out.append(OptionNotes(option.label, option.text, quotes, score))
         return tuple(out)
@@ -143,9 +149,16 @@ def _pointer(options: tuple[OptionNotes, ...]) -> str | None:
     ranked = sorted(options, key=lambda o: o.support, reverse=True)
     if len(ranked) < 2 or not ranked[0].quotes or ranked[0].support - ranked[1].support < POINTER_MARGIN:
         return None
-    if ranked[1].quotes and ranked[0].quotes[0].hit.chunk.id == ranked[1].quotes[0].hit.chunk.id:
-        return None  # two options on one note: the margin is noise
     return ranked[0].label
+
+
+_NEGATION = re.compile(r"\b(?:NOT|EXCEPT|FALSE|INCORRECT)\b|\b(?:is|are)\s+not\s+(?:true|correct|supported|"
+                       r"recommended|possible|valid)\b")
+
+
+def _negated(stem: str) -> bool:
+    """"Which is NOT ...": the option the notes support best is the wrong answer there."""
+    return bool(_NEGATION.search(stem))
 
 
 def _best_line(hit: Hit, question_tokens: set[str], tokenizer: Tokenizer) -> int:

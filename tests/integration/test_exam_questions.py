@@ -37,6 +37,30 @@ def test_each_option_gets_its_own_note_from_the_guide(services):
     assert answer.points_to in (None, "B")
 
 
+PERSONALIZE = (  # eval/sets dev question eb050, one line a option
+    "A sports retailer is preparing its users, items, and interactions datasets for Amazon Personalize. The data "
+    "engineer has uploaded the CSV files to S3 and now needs to tell Personalize which fields each dataset "
+    "contains. In which format must this definition be supplied?\nA. A Parquet file stored next to the data\n"
+    "B. An explicit schema in Avro format\nC. A TMX file describing each column\nD. A recordIO-protobuf header "
+    "in the first row")
+
+
+def test_options_rank_the_note_that_decides_the_question_first(services):
+    answer = services.answerer.answer(PERSONALIZE, 3)
+    assert "Explicit schema in Avro format" in answer.quotes[0].hit.chunk.text
+    stem_only = services.answerer.answer(PERSONALIZE.split("\nA.")[0], 3)
+    assert "Explicit schema in Avro format" not in stem_only.quotes[0].hit.chunk.text  # the options decided it
+
+
+def test_a_which_is_not_question_gets_no_pointer(services, monkeypatch):
+    from index import answer as answer_module
+
+    monkeypatch.setattr(answer_module, "POINTER_MARGIN", 0.0)  # any margin: the pointer rule alone decides
+    assert services.answerer.answer(STEM + OPTIONS, 3).points_to is not None
+    negated = STEM.replace("Which input setting should", "Which input setting should NOT")
+    assert services.answerer.answer(negated + OPTIONS, 3).points_to is None
+
+
 def test_plain_question_has_no_options_or_pointer(services):
     answer = services.answerer.answer("pipe mode input format", 3)
     assert answer.options == () and answer.points_to is None
