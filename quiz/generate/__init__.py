@@ -18,7 +18,7 @@ from quiz.skip import is_skipped
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 8  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 9  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,

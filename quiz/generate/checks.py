@@ -1,6 +1,7 @@
 """What makes an item unfit to ask: a given-away answer, repeated options, a note that explains nothing."""
 from __future__ import annotations
 
+import os
 import re
 
 from quiz.generate.distractors import parse_number, same_thing
@@ -55,7 +56,13 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     # "Automatic" for AutoML (strict read, seed 4301).
     parts = _name_parts(item.answer) - {p for o in item.options if o != item.answer for p in _name_parts(o)}
     written = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", question)}
-    return any(w.startswith(p) or p.startswith(w) for p in parts for w in written)
+    return any(w.startswith(p) or p.startswith(w) or _same_root(w, p) for p in parts for w in written)
+
+
+def _same_root(a: str, b: str) -> bool:
+    """"recommends" and "recommender": one root, other endings (strict read, seed 4501)."""
+    common = len(os.path.commonprefix([a, b]))
+    return common >= 6 and common >= 0.75 * min(len(a), len(b))
 
 
 def _name_parts(name: str) -> set[str]:

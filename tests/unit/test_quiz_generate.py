@@ -308,3 +308,11 @@ def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
     assert same_thing("SGEstimator", "SageMakerEstimator") and same_thing("SG Studio", "Studio")
     assert not same_thing("Word2vec", "Object2vec") and not same_thing("XGBoost", "AdaBoost")
     assert not same_thing("Tensorflow", "TensorBoard")
+
+
+def test_a_word_of_the_answers_root_gives_it_away() -> None:
+    item = _item("Recommends best instance type", ("Inference recommender", "Model monitor", "Debugger"),
+                 "Inference recommender")
+    assert given_away(item)
+    assert not given_away(_item("Checks model quality over time", ("Inference recommender", "Model monitor",
+                                                                    "Debugger"), "Inference recommender"))
