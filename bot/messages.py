@@ -2,12 +2,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from index.answer import Answer, OptionNotes, QuotedHit
 from quiz.generate.checks import topic_hint
 from quiz.item import QuizItem
 from quiz.mastery import SectionMastery
-from quiz.records import REPORTS_TO_WITHDRAW, AnswerResult, ItemReport, LeaderboardRow, MemberStats, ReportResult
+from quiz.records import (
+    REPORTS_TO_WITHDRAW,
+    SUSPECT_MISSES,
+    AnswerResult,
+    GroupSuspect,
+    ItemReport,
+    LeaderboardRow,
+    MemberStats,
+    ReportResult,
+)
 
 LETTERS = "ABCDEFGHIJ"
 
@@ -133,6 +143,13 @@ def _hint_line(item: QuizItem) -> str:
     return f"{escape(hint)} · {KIND_HINT[item.kind]}" if hint else KIND_HINT[item.kind]
 
 
+def render_leech(item: QuizItem, misses: int) -> str:
+    """Before a question the member keeps missing: its note first, to learn it again rather than guess."""
+    note = "\n".join("> " + escape(line.strip()) for line in _shorten(item.explanation).split("\n"))
+    return (f"📌 You have missed the next question {misses} times, so here is its note first "
+            f"(from **{escape(item.section)}**):\n{note}")
+
+
 def render_reveal(item: QuizItem, given: str, result: AnswerResult) -> str:
     if not result.recorded:
         head = (f"You already answered this one ({escape(result.first_attempt_answer)}): it was "
@@ -209,11 +226,18 @@ def render_report_result(result: ReportResult) -> str:
             "The guide's authors can see it in `/quiz-reports`.")
 
 
-def render_reports(reports: list[ItemReport], items: dict[str, QuizItem]) -> str:
-    """The reported questions of a server, with the note each came from, for the guide's authors."""
+def render_reports(reports: list[ItemReport], items: dict[str, QuizItem],
+                   suspects: Sequence[GroupSuspect] = ()) -> str:
+    """The reported questions of a server, and those most of the group keeps missing, with the note each
+    came from, for the guide's authors."""
+    known = [s for s in suspects if s.item_id in items]
+    if not reports and not known:
+        return "No question has been reported in this server, and none is missed by most of the group."
+    lines = _suspect_lines(known, items)
     if not reports:
-        return "No question has been reported in this server."
-    lines = [f"🚩 **Reported questions** ({len(reports)}; {REPORTS_TO_WITHDRAW} reports, or one from a member "
+        return "\n".join(["No question has been reported in this server.", "", *lines])
+    lines = [*lines, *([""] if lines else []),
+             f"🚩 **Reported questions** ({len(reports)}; {REPORTS_TO_WITHDRAW} reports, or one from a member "
              "with Manage Server, withdraw a question here)"]
     for n, report in enumerate(reports, 1):
         item = items.get(report.item_id)
@@ -231,3 +255,16 @@ def render_reports(reports: list[ItemReport], items: dict[str, QuizItem]) -> str
         lines.extend("> " + escape(line.strip()) for line in _shorten(item.explanation, 300).split("\n"))
         lines.extend(f"- “{escape(reason)}”" for reason in report.reasons)
     return "\n".join(lines)
+
+
+def _suspect_lines(suspects: Sequence[GroupSuspect], items: dict[str, QuizItem]) -> list[str]:
+    if not suspects:
+        return []
+    lines = [f"🧩 **Questions most of the group keeps missing** ({len(suspects)}: a bad question, or a hard note)"]
+    for n, suspect in enumerate(suspects, 1):
+        item = items[suspect.item_id]
+        lines.append(f"{n}. **{escape(item.section)}**: {suspect.missing} of {suspect.members} members missed it "
+                     f"{SUSPECT_MISSES}+ times ({suspect.accuracy:.0%} of answers right)")
+        lines.append(f"Q: {escape(_shorten(' '.join(item.question.split()), 300))}")
+        lines.append(f"Key: **{escape(item.answer)}**")
+    return lines

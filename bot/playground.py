@@ -10,7 +10,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.messages import ALL_MASTERED, LETTERS, render_answer, render_item, render_mastery, render_reveal, render_stats
+from bot.messages import (
+    ALL_MASTERED,
+    LETTERS,
+    render_answer,
+    render_item,
+    render_leech,
+    render_mastery,
+    render_reveal,
+    render_stats,
+)
 from bot.services import Services
 from bot.settings import Settings
 from index.answer import BadQuestionError
@@ -197,6 +206,8 @@ class Playground:
             self.pose(item, it, n)
 
     def pose(self, item: QuizItem, it, number: int | None = None) -> None:
+        if misses := self.services.store.leeches(LOCAL_GUILD, LOCAL_MEMBER, [item.id]).get(item.id):
+            self.say(render_leech(item, misses))
         self.say(render_item(item, number))
         self.asked += 1
         context = f"play:{self.session}:{self.asked}"

@@ -23,6 +23,7 @@ class Settings:
     answer_hits: int = 3
     drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
     drill_new_items: int = 2  # of a daily drill's questions, how many are new (the rest: what the group forgot)
+    drill_close_hours: int = 0  # 1-23: the drill closes and its results are posted this long after; 0: next drill
 
     @property
     def heartbeat_path(self) -> Path:
@@ -45,6 +46,7 @@ class Settings:
             answer_hits=_count(env, "ANSWER_HITS", 3),
             drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
             drill_new_items=_between(env, "DRILL_NEW_ITEMS", 2, 0, 5),
+            drill_close_hours=_between(env, "DRILL_CLOSE_HOURS", 0, 0, 23),
         )
 
 

@@ -7,6 +7,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPORTS_TO_WITHDRAW = 2  # members' reports that withdraw an item in their server (one from a manager does)
+# Leeches (Anki's word): an item a member has missed this often is shown with its note before the next try.
+LEECH_MISSES = 4
+# An item "the group keeps missing": at least this many members answered it, and most of them (over half)
+# missed it at least twice. Listed for admins beside the reported items: a bad item, or a hard note.
+SUSPECT_MIN_MEMBERS = 3
+SUSPECT_MISSES = 2
 MAX_DRILL_COUNT = 5  # a drill is one message with one row of buttons per question; Discord allows 5 rows
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -92,6 +98,7 @@ class Drill:
     message_id: int | None
     claimed_at: datetime
     posted_at: datetime | None
+    closed_at: datetime | None = None  # its results were posted on their own; answers are no longer taken
 
     @property
     def posted(self) -> bool:
@@ -125,6 +132,16 @@ class ReportResult:
     recorded: bool  # False: this member had already reported this item in this server; nothing changed
     reports: int  # the item's reports in this server, this one included
     withdrawn: bool  # the item is no longer served in this server
+
+
+@dataclass(frozen=True)
+class GroupSuspect:
+    """An item most of a server's members keep missing (`/quiz-reports`)."""
+
+    item_id: str
+    members: int  # who answered it
+    missing: int  # of them, who missed it SUSPECT_MISSES times or more
+    accuracy: float  # right of all answers given to it in the server
 
 
 @dataclass(frozen=True)

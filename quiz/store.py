@@ -22,11 +22,15 @@ from typing import Any
 from quiz.item import QuizItem
 from quiz.migrate import apply_migrations
 from quiz.records import (
+    LEECH_MISSES,
     REPORTS_TO_WITHDRAW,
+    SUSPECT_MIN_MEMBERS,
+    SUSPECT_MISSES,
     AnswerResult,
     Drill,
     DrillResult,
     FeedbackTally,
+    GroupSuspect,
     GuildConfig,
     ItemHistory,
     ItemRecall,
@@ -397,6 +401,40 @@ class QuizStore:
             ).fetchall()
         return [QuizItem.from_json(body) for (body,) in rows]
 
+    def leeches(self, guild_id: int, user_id: int, item_ids: Iterable[str]) -> dict[str, int]:
+        """Of `item_ids`, those the member has missed LEECH_MISSES times or more, with the count."""
+        ids = list(dict.fromkeys(item_ids))
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        with self._read("counting missed answers") as conn:
+            rows = conn.execute(
+                f"""SELECT item_id, COUNT(*) FROM attempts
+                   WHERE guild_id = ? AND user_id = ? AND correct = 0 AND item_id IN ({marks})
+                   GROUP BY item_id HAVING COUNT(*) >= ?""",
+                (guild_id, user_id, *ids, LEECH_MISSES),
+            ).fetchall()
+        return {str(item_id): int(n) for item_id, n in rows}
+
+    def group_suspects(self, guild_id: int, limit: int = 10) -> list[GroupSuspect]:
+        """Items still served that most of the server's members who answered them keep missing, the most
+        missed first."""
+        with self._read("finding the items the group keeps missing") as conn:
+            rows = conn.execute(
+                f"""SELECT item_id, COUNT(*), SUM(misses >= ?), SUM(answers - misses) * 1.0 / SUM(answers)
+                   FROM (SELECT item_id, user_id, COUNT(*) AS answers, SUM(correct = 0) AS misses
+                         FROM attempts WHERE guild_id = ? GROUP BY item_id, user_id) per_member
+                   WHERE item_id IN (SELECT id FROM items WHERE retired = 0)
+                       AND item_id NOT IN ({_WITHDRAWN})
+                   GROUP BY item_id
+                   HAVING COUNT(*) >= ? AND SUM(misses >= ?) * 2 > COUNT(*)
+                   ORDER BY SUM(misses >= ?) * 1.0 / COUNT(*) DESC, COUNT(*) DESC, item_id
+                   LIMIT ?""",
+                (SUSPECT_MISSES, guild_id, guild_id, SUSPECT_MIN_MEMBERS, SUSPECT_MISSES, SUSPECT_MISSES,
+                 max(0, limit)),
+            ).fetchall()
+        return [GroupSuspect(str(i), int(n), int(m), float(acc)) for i, n, m, acc in rows]
+
     def group_recall(self, guild_id: int, active_since: datetime, now: datetime) -> list[ItemRecall]:
         """Per item still served and not withdrawn: how many of the server's members who answered anything
         since `active_since` have a card for it, and their mean predicted recall at `now`. Averaged in
@@ -609,6 +647,22 @@ class QuizStore:
             ).fetchall()
             return [_drill_from_row(row) for row in rows]
 
+    def drills_to_close(self, posted_before: datetime, posted_after: datetime) -> list[Drill]:
+        """Posted drills, still open, posted between the two times (older ones are not closed late)."""
+        with self._read("listing drills to close") as conn:
+            rows = conn.execute(
+                f"""SELECT {_DRILL_COLUMNS} FROM drills WHERE message_id IS NOT NULL AND closed_at IS NULL
+                       AND posted_at <= ? AND posted_at > ? ORDER BY posted_at, id""",
+                (_utc(posted_before).isoformat(), _utc(posted_after).isoformat()),
+            ).fetchall()
+            return [_drill_from_row(row) for row in rows]
+
+    def close_drill(self, drill_id: int, now: datetime | None = None) -> bool:
+        """Claim the posting of a drill's results: True for the one caller that closed it."""
+        with self._write("closing a drill") as conn:
+            return bool(conn.execute("UPDATE drills SET closed_at = ? WHERE id = ? AND closed_at IS NULL",
+                                     (_utc(now).isoformat(), drill_id)).rowcount)
+
     def drill_for_day(self, guild_id: int, day: date) -> Drill | None:
         with self._read("reading a drill") as conn:
             return self._drill(conn, "guild_id = ? AND day = ?", (guild_id, day.isoformat()))
@@ -694,11 +748,11 @@ class QuizStore:
         return ShownAnswer(row[0], tuple(json.loads(row[1])), bool(row[2])) if row else None
 
 
-_DRILL_COLUMNS = "id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at"
+_DRILL_COLUMNS = "id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at, closed_at"
 
 
 def _drill_from_row(row: tuple[Any, ...]) -> Drill:
-    drill_id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at = row
+    drill_id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at, closed_at = row
     return Drill(
         id=int(drill_id),
         guild_id=int(guild_id),
@@ -709,6 +763,7 @@ def _drill_from_row(row: tuple[Any, ...]) -> Drill:
         message_id=int(message_id) if message_id is not None else None,
         claimed_at=datetime.fromisoformat(str(claimed_at)),
         posted_at=datetime.fromisoformat(str(posted_at)) if posted_at else None,
+        closed_at=datetime.fromisoformat(str(closed_at)) if closed_at else None,
     )
 
 

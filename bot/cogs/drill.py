@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 HISTORY_LOOKBACK = 100
 CLAIM_MARGIN = timedelta(seconds=5)  # the claim's clock and Discord's may differ a little
 RETRY_MAX_SECONDS = 3600  # a drill that cannot be sent is retried after 1, 2, 4 ... checks, at most hourly
+CLOSE_WINDOW = timedelta(days=1)  # drills posted longer ago than the delay + this are not closed late
+CLOSED_NOTE = "This drill has closed and its results are posted. Try `/quiz` or `/review`."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -184,7 +186,35 @@ class DrillCog(commands.Cog, name="Drill"):
             drill = await self.post_drill(config, local.date())
             if drill is not None:
                 posted.append(drill)
+        if self.bot.settings.drill_close_hours:
+            await self.close_due_drills(now)
         return posted
+
+    async def close_due_drills(self, now: datetime) -> None:
+        """Post the results of drills open DRILL_CLOSE_HOURS: claimed first (closed_at), then sent, so a
+        restart or a second process never posts them twice; a failed send loses them (the next drill's
+        opening does not repeat a closed drill's results)."""
+        store = self.services.store
+        delay = timedelta(hours=self.bot.settings.drill_close_hours)
+        for drill in await asyncio.to_thread(store.drills_to_close, now - delay, now - delay - CLOSE_WINDOW):
+            if drill.channel_id is None or not await asyncio.to_thread(store.close_drill, drill.id, now):
+                continue
+            text = await asyncio.to_thread(self._closing_text, drill)
+            channel = self.bot.get_partial_messageable(drill.channel_id)
+            try:
+                for part in split_message(text):
+                    await channel.send(part)
+            except discord.HTTPException as exc:
+                log.warning("could not post the results of drill %s in channel %s: %s", drill.id, drill.channel_id,
+                            exc)
+
+    def _closing_text(self, drill: Drill) -> str:
+        tally = self.services.store.drill_results(drill.id)
+        if not tally:
+            return f"🏁 **Daily drill, {drill.day.isoformat()}, closed**: nobody answered it."
+        right, answered = sum(r.correct for r in tally), sum(r.answered for r in tally)
+        return (f"🏁 **Daily drill, {drill.day.isoformat()}, closed**: {len(tally)} member(s) answered, "
+                f"{right}/{answered} right.\n-# {self._results_line(drill)}")
 
     async def post_drill(self, config: GuildConfig, day: date, *, retry_now: bool = False) -> Drill | None:
         """Claim and post the drill of `day`; None when that day's drill is already posted (or cannot be)."""
@@ -261,7 +291,7 @@ class DrillCog(commands.Cog, name="Drill"):
     def _drill_text(self, guild_id: int, day: date, items: list[QuizItem]) -> str:
         lines = [f"📅 **Daily drill, {day.isoformat()}**: answer with the buttons (first answer counts)."]
         previous = self.services.store.previous_drill(guild_id, day)
-        if previous is not None:
+        if previous is not None and previous.closed_at is None:  # a closed drill's results were posted then
             tally = self.services.store.drill_results(previous.id)
             if tally:
                 right = sum(r.correct for r in tally)
@@ -344,6 +374,9 @@ class DrillCog(commands.Cog, name="Drill"):
         drill = await asyncio.to_thread(self.services.store.get_drill, drill_id)
         item_id = drill.item_ids[position] if drill is not None and position < len(drill.item_ids) else None
         item = self.services.items_by_id.get(item_id) if item_id else None
+        if drill is not None and drill.closed_at is not None:
+            await send_ephemeral(interaction, CLOSED_NOTE)
+            return
         withdrawn = await asyncio.to_thread(self.services.store.withdrawn_items, interaction.guild_id or 0)
         if item is None or item.id in withdrawn:
             await send_ephemeral(interaction, "This drill question is no longer available.")

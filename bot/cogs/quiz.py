@@ -20,6 +20,7 @@ from bot.messages import (
     escape,
     render_item,
     render_leaderboard,
+    render_leech,
     render_mastery,
     render_report_result,
     render_reports,
@@ -99,6 +100,11 @@ class Quiz(commands.Cog):
                                                 view=item_view(picked[0]))
         for n, item in enumerate(picked[1:], 2):
             await interaction.followup.send(render_item(item, n), view=item_view(item))
+        # The question is public, so a note that gives its answer goes to the member who keeps missing it only.
+        leeches = await self._leeches(interaction, picked)
+        for item in picked:
+            if item.id in leeches:
+                await interaction.followup.send(render_leech(item, leeches[item.id]), ephemeral=True)
 
     @app_commands.command(name="review")
     @app_commands.describe(mode="due: what spaced repetition brings back now; mistakes: what you last got wrong")
@@ -112,8 +118,7 @@ class Quiz(commands.Cog):
             if not wrong:
                 await interaction.followup.send(ALL_MASTERED, ephemeral=True)
                 return
-            for n, item in enumerate(wrong[:REVIEW_BATCH], 1):
-                await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+            await self._send_privately(interaction, wrong[:REVIEW_BATCH])
             left = "more after these" if len(wrong) > REVIEW_BATCH else "these are the last"
             await interaction.followup.send(f"-# Your mistakes, latest first ({left}); `/review mode:mistakes` "
                                             "again until all are answered right.", ephemeral=True)
@@ -127,8 +132,7 @@ class Quiz(commands.Cog):
             if weakest:
                 await interaction.followup.send(f"-# {countdown(exam, now.date())}: your weakest sections first.",
                                                 ephemeral=True)
-                for n, item in enumerate(weakest, 1):
-                    await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+                await self._send_privately(interaction, weakest)
                 return
         due = await asyncio.to_thread(self.services.store.due_items, guild_id, user_id, now, REVIEW_BATCH)
         if not due:
@@ -138,8 +142,23 @@ class Quiz(commands.Cog):
                        else "You haven't answered anything yet: start with `/quiz`.")
             await interaction.followup.send(message, ephemeral=True)
             return
-        for n, item in enumerate(due, 1):
+        await self._send_privately(interaction, due)
+
+    async def _send_privately(self, interaction: discord.Interaction, items: list[QuizItem]) -> None:
+        """Numbered questions as ephemeral followups, each one the member keeps missing after its note."""
+        leeches = await self._leeches(interaction, items)
+        for n, item in enumerate(items, 1):
+            if item.id in leeches:
+                await interaction.followup.send(render_leech(item, leeches[item.id]), ephemeral=True)
             await interaction.followup.send(render_item(item, n), view=item_view(item), ephemeral=True)
+
+    async def _leeches(self, interaction: discord.Interaction, items: list[QuizItem]) -> dict[str, int]:
+        try:
+            return await asyncio.to_thread(self.services.store.leeches, interaction.guild_id or 0,
+                                           interaction.user.id, [item.id for item in items])
+        except StoreError as exc:  # the questions matter more than the notes before them
+            log.warning("missed counts not read: %s", exc)
+            return {}
 
     @app_commands.command(name="stats")
     @app_commands.describe(member="Another member's progress (optional)")
@@ -235,14 +254,16 @@ class Quiz(commands.Cog):
     @app_commands.guild_only()
     @manage_guild_only()
     async def quiz_reports(self, interaction: discord.Interaction) -> None:
-        """The questions members reported, with their notes, for the guide's authors."""
+        """Reported questions, and those most of the group keeps missing, with their notes."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         store = self.services.store
 
         def gather() -> str:
             reports = store.reported_items(server_id(interaction))
-            items = {r.item_id: item for r in reports if (item := store.get_item(r.item_id)) is not None}
-            return render_reports(reports, items)
+            suspects = store.group_suspects(server_id(interaction))
+            wanted = [r.item_id for r in reports] + [s.item_id for s in suspects]
+            items = {i: item for i in wanted if (item := store.get_item(i)) is not None}
+            return render_reports(reports, items, suspects)
 
         for part in split_message(await asyncio.to_thread(gather)):
             await interaction.followup.send(part, ephemeral=True)

@@ -14,7 +14,7 @@ import sqlite3
 import statistics
 import time
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import discord
 import pytest
@@ -501,6 +501,29 @@ async def test_review_mistakes_asks_again_until_each_is_right(world: BotWorld) -
         assert (await done.wait_followup()).content.startswith("✅ No mistakes left")
 
 
+async def test_a_leech_gets_its_note_first_and_the_group_misses_reach_the_reports(world: BotWorld) -> None:
+    fake = world.fake
+    alice = fake.make_member(name="alice")
+    admin = fake.make_member(name="admin", admin=True)
+    item = next(i for i in world.base.items if multiple_choice(i))
+    wrong = item.options[wrong_choice(item)]
+    async with world.run():
+        for user in (uid(alice), 7001, 7002):  # alice and two others each missed it four times
+            for n in range(4):
+                world.store.record_answer(fake.guild_id, user, item.id, wrong, False, f"old{user}-{n}",
+                                          now=world.clock() - timedelta(days=5 - n))
+        rec = await fake.send_slash_command("review", {"mode": "mistakes"}, user=alice)
+        note = await rec.wait_followup()
+        assert note.ephemeral and note.content.startswith("📌 You have missed the next question 4 times")
+        assert escape(item.explanation.split("\n")[0].strip())[:40] in note.content and not note.custom_ids
+        question = await rec.wait_followup(2)
+        assert question.custom_ids == [quiz_button(item, i) for i in range(len(item.options))]
+        reports = await (await fake.send_slash_command("quiz-reports", user=admin)).wait_followup()
+        assert "Questions most of the group keeps missing" in reports.content
+        assert "3 of 3 members missed it 2+ times (0% of answers right)" in reports.content
+        assert escape(item.answer) in reports.content
+
+
 async def test_an_exam_date_counts_down_and_crams_the_last_week(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     alice = fake.make_member(name="alice")
@@ -668,6 +691,46 @@ async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotW
         assert f"Per question: Q1 1/2 · Q2 0/0 · Q3 0/0. To revisit: {escape(section)}" in second.content
         assert f"1. <@{uid(alice)}> 1" in second.content
         assert second.allowed_mentions["parse"] == [] and second.mentions == []
+
+
+async def test_a_drill_closes_after_the_set_delay_with_its_results_once(world: BotWorld) -> None:
+    fake, clock = world.fake, world.clock
+    world.settings = dataclasses.replace(world.settings, drill_close_hours=2)
+    admin, alice = fake.make_member(name="mod", admin=True), fake.make_member(name="alice")
+    study = int(fake.channel_by_name("study")["id"])
+
+    def closings() -> list[BotMessage]:
+        return [m for m in fake.bot_messages if m.channel_id == study and m.content.startswith("🏁")]
+
+    clock.set(datetime(2025, 3, 10, 9, 0, 30, tzinfo=UTC))
+    async with world.run():
+        await setup_drill(world, admin, study, "09:00", count=2)
+        await fake.wait_for(lambda: drill_messages(fake, study), description="the drill")
+        (posted,) = drill_messages(fake, study)
+        ((drill_id, _, item_ids, _, _),) = drills(world)
+        first = world.base.items_by_id[json.loads(item_ids)[0]]
+        await world.respond(await fake.click_button(posted, f"sgb:drill:{drill_id}:0:{first.choice_index()}",
+                                                    user=alice))
+        clock.advance(hours=1, minutes=59)
+        await world.idle(0.6)
+        assert closings() == []  # not yet
+        clock.advance(minutes=2)
+        await fake.wait_for(closings, description="the drill's results")
+    (closed,) = closings()
+    assert closed.content.startswith("🏁 **Daily drill, 2025-03-10, closed**: 1 member(s) answered, 1/1 right.")
+    assert "Per question: Q1 1/1 · Q2 0/0" in closed.content and not closed.custom_ids
+    assert "To revisit" not in closed.content  # every answer given was right
+    assert closed.allowed_mentions["parse"] == []
+
+    async with world.run():  # a restart neither posts the results again nor takes late answers
+        await world.idle(0.6)
+        assert len(closings()) == 1
+        late = await world.respond(await fake.click_button(posted, f"sgb:drill:{drill_id}:1:0", user=alice))
+        assert late.content == "This drill has closed and its results are posted. Try `/quiz` or `/review`."
+        assert len(world.store.drill_results(drill_id)) == 1 and world.store.drill_results(drill_id)[0].answered == 1
+        clock.set(datetime(2025, 3, 11, 9, 0, 30, tzinfo=UTC))
+        await fake.wait_for(lambda: len(drill_messages(fake, study)) == 2, description="the next drill")
+        assert "Last drill" not in drill_messages(fake, study)[1].content  # its results were posted already
 
 
 async def test_drills_of_thirty_servers_under_rate_limits_post_once_each(world: BotWorld) -> None:

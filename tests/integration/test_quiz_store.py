@@ -47,20 +47,20 @@ def store(tmp_path: Path) -> Iterator[QuizStore]:
 def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "quiz.db"
     with QuizStore(path) as s:
-        assert s.schema_version == 6
+        assert s.schema_version == 7
         assert s.active_items() == []
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,), (2,), (3,), (4,), (5,), (6,)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(v,) for v in range(1, 8)]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     QuizStore(tmp_path / "q.db").close()
     with QuizStore(tmp_path / "q.db") as s:
-        assert s.schema_version == 6
+        assert s.schema_version == 7
     with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 6
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 7
 
 
 def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:

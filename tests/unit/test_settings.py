@@ -29,6 +29,9 @@ def test_values_and_clear_errors():
         Settings.from_env({"ANSWER_HITS": "2.7"})
     with pytest.raises(SettingsError, match="DRILL_CHECK_SECONDS must be above zero"):
         Settings.from_env({"DRILL_CHECK_SECONDS": "0"})
+    assert Settings.from_env({"DRILL_CLOSE_HOURS": "6"}).drill_close_hours == 6
+    with pytest.raises(SettingsError, match="DRILL_CLOSE_HOURS must be a whole number from 0 to 23, got 24"):
+        Settings.from_env({"DRILL_CLOSE_HOURS": "24"})
 
 
 def test_dotenv_fills_in_what_the_environment_lacks(tmp_path, monkeypatch):
