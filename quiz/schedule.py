@@ -71,8 +71,8 @@ def recall_probability(state: ReviewState, now: datetime) -> float:
     return recall_at(card.stability, reviewed, _utc(now).timestamp())
 
 
-_DECAY = -_SCHEDULER.parameters[20]
-_FACTOR = 0.9 ** (1 / _DECAY) - 1
+RECALL_DECAY = -_SCHEDULER.parameters[20]
+RECALL_FACTOR = 0.9 ** (1 / RECALL_DECAY) - 1
 
 
 def recall_at(stability: float | None, reviewed_at: float | None, now: float) -> float:
@@ -80,4 +80,4 @@ def recall_at(stability: float | None, reviewed_at: float | None, now: float) ->
     if reviewed_at is None or not stability:
         return 0.0
     elapsed = max(0.0, (now - reviewed_at) / 86400)
-    return float((1 + _FACTOR * elapsed / stability) ** _DECAY)
+    return float((1 + RECALL_FACTOR * elapsed / stability) ** RECALL_DECAY)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import random
 import sqlite3
 import threading
@@ -43,7 +44,7 @@ from quiz.records import (
     StoreError,
     SyncResult,
 )
-from quiz.schedule import ReviewState, new_state, recall_at, review
+from quiz.schedule import RECALL_DECAY, RECALL_FACTOR, ReviewState, new_state, review
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class QuizStore:
                 raise StoreError(f"quiz store {self.path}: cannot switch to WAL mode (got {mode!r})")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.create_function("sgb_recall", 3, recall_at, deterministic=True)
+            _ensure_pow(self._conn)
             self.schema_version = apply_migrations(self._conn)
         except sqlite3.Error as exc:
             self._conn.close()
@@ -438,10 +439,11 @@ class QuizStore:
     def group_recall(self, guild_id: int, active_since: datetime, now: datetime) -> list[ItemRecall]:
         """Per item still served and not withdrawn: how many of the server's members who answered anything
         since `active_since` have a card for it, and their mean predicted recall at `now`. Averaged in
-        SQLite (recall is a Python function): bringing 30,000 cards into Python took a quarter second."""
+        SQLite: bringing 30,000 cards into Python took a quarter second, and calling quiz.schedule.recall_at
+        from SQL once a card 45 ms of the drill selection's 107 (benchmarks/stats_load.py)."""
         with self._read("reading the group's recall") as conn:
             rows = conn.execute(
-                f"""SELECT r.item_id, COUNT(*), AVG(sgb_recall(r.stability, r.reviewed_at, ?)) FROM reviews r
+                f"""SELECT r.item_id, COUNT(*), AVG({_RECALL_SQL}) FROM reviews r
                    JOIN items i ON i.id = r.item_id
                    WHERE r.guild_id = ? AND i.retired = 0 AND i.id NOT IN ({_WITHDRAWN})
                        AND r.user_id IN (SELECT DISTINCT user_id FROM attempts
@@ -746,6 +748,20 @@ class QuizStore:
                 "SELECT question, chunk_ids, answerable FROM shown_answers WHERE message_id = ?", (message_id,)
             ).fetchone()
         return ShownAnswer(row[0], tuple(json.loads(row[1])), bool(row[2])) if row else None
+
+
+# quiz.schedule.recall_at in SQL (tests/integration/test_group_drill.py checks they agree); `?` is now.
+_RECALL_SQL = (f"CASE WHEN r.reviewed_at IS NULL OR r.stability IS NULL OR r.stability = 0 THEN 0.0 ELSE "
+               f"pow(1 + {RECALL_FACTOR!r} * max(0.0, (? - r.reviewed_at) / 86400.0) / r.stability, "
+               f"{RECALL_DECAY!r}) END")
+
+
+def _ensure_pow(conn: sqlite3.Connection) -> None:
+    """SQLite builds without its math functions lack pow(); Python's then stands in."""
+    try:
+        conn.execute("SELECT pow(2, 0.5)")
+    except sqlite3.OperationalError:
+        conn.create_function("pow", 2, math.pow, deterministic=True)
 
 
 _DRILL_COLUMNS = "id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at, closed_at"

@@ -45,3 +45,17 @@ def test_the_group_drill_asks_what_the_active_members_forgot_then_new_sections(t
     assert picked == [FORGOTTEN, REMEMBERED, NEW_UNTOUCHED]
     assert group_drill(ITEMS, recalls, answered, count=3, new_count=3, seed=1)[:2] == [NEW_UNTOUCHED,
                                                                                           NEW_PRACTISED]
+
+
+def test_the_groups_recall_in_sql_is_the_schedulers_recall(tmp_path: Path) -> None:
+    from quiz.schedule import ReviewState, recall_probability
+
+    with QuizStore(tmp_path / "q.db") as store:
+        store.sync_items(ITEMS, now=NOW - timedelta(days=40))
+        for member, days, right in ((10, 9, False), (20, 3, True), (30, 0.5, True)):
+            store.record_answer(GUILD, member, FORGOTTEN.id, "A1" if right else "B1", right, f"x{member}",
+                                now=NOW - timedelta(days=days))
+        (row,) = store.group_recall(GUILD, NOW - timedelta(days=ACTIVE_DAYS), NOW)
+        expected = [recall_probability(ReviewState(h.card_json, h.due), NOW) for m in (10, 20, 30)
+                    for h in store.member_history(GUILD, m)]
+    assert len(expected) == 3 and abs(row.recall - sum(expected) / 3) < 1e-9
