@@ -8,6 +8,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import discord
 from discord import app_commands
@@ -88,7 +89,7 @@ class StudyBot(commands.Bot):
                     if guild and exc.status == 403 else "")
             log.error("could not sync the slash commands%s: %s%s", where, exc, hint)
             return False
-        await asyncio.to_thread(stamp.write_text, digest)
+        await asyncio.to_thread(_write_stamp, stamp, digest)
         self.synced_commands = True
         log.info("synced %d slash command(s)%s", len(synced), where)
         return True
@@ -138,6 +139,15 @@ class StudyBot(commands.Bot):
         if isinstance(error, (commands.CommandNotFound, commands.NotOwner)):
             return
         log.exception("text command failed", exc_info=error)
+
+
+def _write_stamp(path: Path, digest: str) -> None:
+    """The data folder exists only where the quiz store made it (SQLite); with PostgreSQL it may not."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(digest)
+    except OSError as exc:  # the next start syncs again: harmless
+        log.warning("could not save the command-sync stamp %s: %s", path, exc)
 
 
 def _touch(path) -> None:

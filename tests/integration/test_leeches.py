@@ -27,9 +27,9 @@ def answer(store: QuizStore, user: int, it: QuizItem, right: bool, n: int, guild
                         now=NOW + timedelta(days=n))
 
 
-def test_an_item_becomes_a_leech_at_the_fourth_miss_for_that_member_only(tmp_path: Path) -> None:
+def test_an_item_becomes_a_leech_at_the_fourth_miss_for_that_member_only(store_target: Path | str) -> None:
     first = ITEMS[0]
-    with QuizStore(tmp_path / "q.db") as store:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW)
         for n in range(LEECH_MISSES - 1):
             answer(store, 10, first, False, n)
@@ -44,9 +44,9 @@ def test_an_item_becomes_a_leech_at_the_fourth_miss_for_that_member_only(tmp_pat
     assert "missed the next question 4 times" in note and "> Note 1 says A1" in note and "1.1 Section" in note
 
 
-def test_the_group_suspects_are_items_most_answering_members_missed_twice(tmp_path: Path) -> None:
+def test_the_group_suspects_are_items_most_answering_members_missed_twice(store_target: Path | str) -> None:
     hard, one_misser, too_few, withdrawn = ITEMS
-    with QuizStore(tmp_path / "q.db") as store:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW)
         for user in (10, 20, 30):
             right_twice = user == 30  # two of the three members missed `hard` twice

@@ -22,8 +22,8 @@ ITEMS = [item(1, "1.1 Kinesis"), item(2, "1.1 Kinesis"), item(3, "1.2 Glue"), it
          item(5, "1.3 Athena")]
 
 
-def test_sections_weakest_first_then_untouched(tmp_path: Path) -> None:
-    with QuizStore(tmp_path / "q.db") as store:
+def test_sections_weakest_first_then_untouched(store_target: Path | str) -> None:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW)
         # Kinesis: item 1 right, item 2 right (2 of 2). Glue: item 3 wrong, then right in a later message the
         # same day (practice: still an answer), item 4 never. Athena: never.
@@ -46,8 +46,8 @@ def test_sections_weakest_first_then_untouched(tmp_path: Path) -> None:
     assert later[1].recall is not None and later[1].recall < kinesis.recall
 
 
-def test_no_answers_gives_every_section_untouched(tmp_path: Path) -> None:
-    with QuizStore(tmp_path / "q.db") as store:
+def test_no_answers_gives_every_section_untouched(store_target: Path | str) -> None:
+    with QuizStore(store_target) as store:
         store.sync_items(ITEMS, now=NOW)
         rows = section_mastery(ITEMS, store.member_history(GUILD, ALICE), NOW)
     assert [(r.section, r.seen) for r in rows] == [("1.1 Kinesis", 0), ("1.2 Glue", 0), ("1.3 Athena", 0)]

@@ -35,8 +35,9 @@ ITEMS = [make_item(n) for n in range(6)]
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[QuizStore]:
-    with QuizStore(tmp_path / "quiz.db") as s:
+def store(store_target: Path | str) -> Iterator[QuizStore]:
+    """A store on SQLite, then on PostgreSQL: every test that takes it runs on both."""
+    with QuizStore(store_target) as s:
         s.sync_items(ITEMS, now=NOW)
         yield s
 
@@ -223,8 +224,8 @@ def test_drill_mix_puts_due_items_first_then_new_ones(store: QuizStore) -> None:
 # --- restart ---------------------------------------------------------------------------------------
 
 
-def test_everything_persists_across_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "quiz.db"
+def test_everything_persists_across_a_restart(store_target: Path | str) -> None:
+    path = store_target
     s = QuizStore(path)
     s.sync_items(ITEMS, now=NOW)
     s.record_answer(GUILD, ALICE, ITEMS[0].id, "B0", False, "msg-1", now=NOW)
@@ -367,11 +368,11 @@ def test_withdrawn_items_are_not_served_for_review_drills_or_counted_due(store: 
     assert item in store.drill_mix(OTHER_GUILD, ALICE, later, count=len(ITEMS), seed=1)
 
 
-def test_reports_survive_a_restart(tmp_path: Path) -> None:
-    with QuizStore(tmp_path / "q.db") as s:
+def test_reports_survive_a_restart(store_target: Path | str) -> None:
+    with QuizStore(store_target) as s:
         s.sync_items(ITEMS, now=NOW)
         s.report_item(GUILD, ALICE, ITEMS[3].id, "the note says otherwise", now=NOW)
-    with QuizStore(tmp_path / "q.db") as s:
+    with QuizStore(store_target) as s:
         assert s.has_reported(GUILD, ALICE, ITEMS[3].id)
         assert s.report_item(GUILD, BOB, ITEMS[3].id, now=NOW).withdrawn
 
@@ -449,3 +450,8 @@ def test_a_members_exam_date_overrides_the_servers(store: QuizStore) -> None:
     assert store.exam_date(GUILD, ALICE) == date(2025, 5, 20) and store.exam_date(GUILD, BOB) == date(2025, 6, 1)
     store.set_exam_date(GUILD, ALICE, None)
     assert store.exam_date(GUILD, ALICE) == date(2025, 6, 1)
+
+
+def test_the_store_runs_on_the_backend_asked_for(store: QuizStore, store_target: Path | str) -> None:
+    assert store.dialect == ("postgresql" if isinstance(store_target, str) else "sqlite")
+    assert store.schema_version == 7

