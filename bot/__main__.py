@@ -45,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     ev.add_argument("--work-dir", type=Path, default=Path(".cache/eval"), help="the evaluation corpus and index")
     ev.add_argument("--dump", type=Path, help="write our result for each question here, one JSON a line")
     sub.add_parser("health", help="exit 0 while the running Discord bot is connected (Docker health check)")
+    mig = sub.add_parser("migrate-db", help="copy the SQLite quiz store (DATABASE_PATH) into an empty PostgreSQL")
+    mig.add_argument("--to", required=True, metavar="URL", help="postgresql://user:password@host:5432/db")
     args = parser.parse_args(argv)
 
     try:
@@ -64,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             return _health(settings)
         if args.command == "eval":
             return _eval(settings, args)
+        if args.command == "migrate-db":
+            return _migrate_db(settings, args.to)
         return _run(settings)
     except KeyboardInterrupt:
         return 130
@@ -174,6 +178,25 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     except EvalError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _migrate_db(settings: Settings, url: str) -> int:
+    """Copy every score, answer, review, drill and setting from the SQLite file to PostgreSQL, once."""
+    from quiz.backend import is_postgres_url, redact
+    from quiz.store import QuizStore
+
+    if not is_postgres_url(url):
+        print("error: --to must be a PostgreSQL URL (postgresql://user:password@host:5432/db)", file=sys.stderr)
+        return 2
+    if not settings.database_path.is_file():
+        print(f"error: no SQLite quiz store at {settings.database_path} (DATABASE_PATH) to copy", file=sys.stderr)
+        return 2
+    with QuizStore(settings.database_path) as source, QuizStore(url) as target:
+        copied = source.copy_into(target)
+    print(f"copied {sum(copied.values())} rows from {settings.database_path} to {redact(url)}: "
+          + ", ".join(f"{table} {n}" for table, n in copied.items()))
+    print("Now set DATABASE_URL to that URL and start the bot; keep the SQLite file as a backup.")
+    return 0
 
 
 def _health(settings: Settings, max_age_seconds: float = 180.0) -> int:

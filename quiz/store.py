@@ -145,6 +145,36 @@ class QuizStore:
         if reason is not None:
             raise StoreError(f"quiz store {self.label}: {action} failed: {reason}") from exc
 
+    # Every table, parents first (what copy_into moves); schema_version is each database's own.
+    TABLES = ("items", "members", "attempts", "reviews", "drills", "guild_config", "feedback", "shown_answers",
+              "item_reports", "exam_dates")
+
+    def copy_into(self, target: QuizStore) -> dict[str, int]:
+        """Every row of this store into `target` (another backend, at the same schema version), in one
+        transaction there; refused when the target already holds data. Returns the rows copied a table."""
+        if target.schema_version != self.schema_version:
+            raise StoreError(f"quiz store {target.label}: schema version {target.schema_version}, not "
+                             f"{self.schema_version} as {self.label}; upgrade the older one first")
+        with target._read("checking the target is empty") as conn:
+            filled = [t for t in self.TABLES if conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()]
+        if filled:
+            raise StoreError(f"quiz store {target.label} already holds data ({', '.join(filled)}); copy into an "
+                             "empty database, so no score is merged twice")
+        copied: dict[str, int] = {}
+        with self._read("reading every table") as source, target._write("copying every table") as dest:
+            for table in self.TABLES:
+                cursor = source.execute(f"SELECT * FROM {table}")
+                columns = [d[0] for d in cursor.description]
+                rows = cursor.fetchall()
+                marks = ", ".join("?" * len(columns))
+                dest.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+                copied[table] = len(rows)
+            if dest.dialect == "postgresql":  # ids were copied as they were: new ones start after them
+                for table in ("attempts", "drills"):
+                    dest.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                 f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)")
+        return copied
+
     # --- items ----------------------------------------------------------------------------------
 
     def sync_items(self, items: Sequence[QuizItem], now: datetime | None = None) -> SyncResult:
