@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -37,9 +38,9 @@ def intents() -> discord.Intents:
 
 
 class StudyBot(commands.Bot):
-    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now, **client: Any) -> None:
         super().__init__(command_prefix=commands.when_mentioned, intents=intents(),
-                         allowed_mentions=discord.AllowedMentions.none(), help_command=None)
+                         allowed_mentions=discord.AllowedMentions.none(), help_command=None, **client)
         self.settings = settings
         self.services = services
         self.clock = clock
@@ -64,7 +65,8 @@ class StudyBot(commands.Bot):
         gc.freeze()
         self.heartbeat.start()
         self.tree.error(self.on_app_command_error)
-        await self.sync_commands_if_changed()
+        if self.settings.syncs_commands:  # several shard processes: the one with shard 0 pushes them
+            await self.sync_commands_if_changed()
 
     async def sync_commands_if_changed(self, *, force: bool = False) -> bool:
         """Push the slash commands only when they changed since the last push (rate limits)."""
@@ -141,6 +143,20 @@ class StudyBot(commands.Bot):
         log.exception("text command failed", exc_info=error)
 
 
+class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
+    """The same bot over SHARD_IDS of SHARD_COUNT shards (discord.py's AutoShardedBot, as RoboDanny runs)."""
+
+    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+        super().__init__(settings, services, clock=clock, shard_count=settings.shard_count,
+                         shard_ids=list(settings.shard_ids) if settings.shard_ids else None)
+
+
+def make_bot(settings: Settings, services: Services, *, clock: Clock = utc_now) -> StudyBot:
+    if settings.sharded:
+        return ShardedStudyBot(settings, services, clock=clock)
+    return StudyBot(settings, services, clock=clock)
+
+
 def _write_stamp(path: Path, digest: str) -> None:
     """The data folder exists only where the quiz store made it (SQLite); with PostgreSQL it may not."""
     try:
@@ -164,7 +180,7 @@ def run_bot(settings: Settings) -> int:
     async def main() -> None:
         services = await asyncio.to_thread(Services.load, settings)
         try:
-            async with StudyBot(settings, services) as bot:
+            async with make_bot(settings, services) as bot:
                 await bot.start(settings.discord_token or "")
         finally:
             services.close()

@@ -5,6 +5,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 class SettingsError(ValueError):
@@ -27,6 +28,25 @@ class Settings:
     drill_check_seconds: float = 30.0  # how often the drill scheduler looks for due drills
     drill_new_items: int = 2  # of a daily drill's questions, how many are new (the rest: what the group forgot)
     drill_close_hours: int = 0  # 1-23: the drill closes and its results are posted this long after; 0: next drill
+    # Discord sharding (several processes sharing one PostgreSQL): of SHARD_COUNT shards, this process runs
+    # SHARD_IDS (all of them when unset). None: one unsharded connection, as a single group's bot runs.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def sharded(self) -> bool:
+        return self.shard_count is not None
+
+    def holds_guild(self, guild_id: int) -> bool:
+        """Whether this process runs the shard Discord puts that server on ((id >> 22) % shard count)."""
+        if self.shard_count is None:
+            return True
+        return (guild_id >> 22) % self.shard_count in (self.shard_ids or range(self.shard_count))
+
+    @property
+    def syncs_commands(self) -> bool:
+        """One process pushes the slash commands: the one running shard 0 (or the only one)."""
+        return self.shard_count is None or 0 in (self.shard_ids or (0,))
 
     @property
     def quiz_database(self) -> Path | str:
@@ -56,6 +76,7 @@ class Settings:
             drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
             drill_new_items=_between(env, "DRILL_NEW_ITEMS", 2, 0, 5),
             drill_close_hours=_between(env, "DRILL_CLOSE_HOURS", 0, 0, 23),
+            **_shards(env),
         )
 
 
@@ -106,6 +127,27 @@ def _count(env: Mapping[str, str], name: str, default: int) -> int:
     if value is None or value < 1:
         raise SettingsError(f"{name} must be a whole number of at least 1, got {value}")
     return value
+
+
+def _shards(env: Mapping[str, str]) -> dict[str, Any]:
+    count = _int(env, "SHARD_COUNT", None)
+    raw = (env.get("SHARD_IDS") or "").strip()
+    if count is None:
+        if raw:
+            raise SettingsError("SHARD_IDS needs SHARD_COUNT (e.g. SHARD_COUNT=4 SHARD_IDS=0,1)")
+        return {}
+    if count < 1:
+        raise SettingsError(f"SHARD_COUNT must be 1 or more, got {count}")
+    if not raw:
+        return {"shard_count": count, "shard_ids": None}
+    try:
+        ids = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise SettingsError(f"SHARD_IDS must be shard numbers separated by commas (e.g. 0,1), got {raw!r}") from None
+    if len(set(ids)) != len(ids) or any(not 0 <= i < count for i in ids):
+        raise SettingsError(f"SHARD_IDS must be distinct numbers from 0 to {count - 1} (SHARD_COUNT={count}), "
+                            f"got {raw!r}")
+    return {"shard_count": count, "shard_ids": tuple(sorted(ids))}
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:

