@@ -235,6 +235,7 @@ class QuizStore:
         when = _utc(now)
         today = day or when.date()
         with self._write("recording an answer") as conn:
+            conn.lock(f"member:{guild_id}:{user_id}")
             scored = conn.execute(
                 """SELECT 1 FROM attempts WHERE guild_id = ? AND user_id = ? AND item_id = ? AND day = ?
                    AND scored = 1""",
@@ -595,6 +596,7 @@ class QuizStore:
         """Read, change and save a server's settings in one transaction, so that two admins' changes (a Q&A
         channel added while the drill is paused) never overwrite each other. `change` may raise ValueError."""
         with self._write("saving server settings") as conn:
+            conn.lock(f"config:{guild_id}")
             config = change(self._load_config(conn, guild_id))
             self._save_config(conn, config)
         return config

@@ -2,6 +2,7 @@
 a server database can do wrong, and the schema kept in step on both."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,3 +88,31 @@ def test_a_shown_answer_is_remembered_and_replaced(store_target: Path | str) -> 
         shown = store.shown_answer(5)
     assert shown is not None and (shown.question, shown.chunk_ids, shown.answerable) == ("second", ("c2", "c3"),
                                                                                           False)
+
+
+def test_two_processes_answering_for_one_member_at_once_lose_no_answer(store_target: Path | str) -> None:
+    """Read-modify-write of a member's totals: two processes must not both read 5 and write 6."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = [QuizItem.create(chunk_id=f"c{n}", kind="which", question=f"Which {n}?", options=("A", "B"),
+                             answer="A", explanation="Note: A it is", section="1.1 S", difficulty=0.5,
+                             topic_path=("1. X", "1.1 S")) for n in range(16)]
+    with QuizStore(store_target) as first, QuizStore(store_target) as second:
+        first.sync_items(items, now=NOW)
+        jobs = [(first if n % 2 else second, item) for n, item in enumerate(items)]
+
+        def click(job: tuple[QuizStore, QuizItem]) -> bool:
+            store, item = job
+            return store.record_answer(1, 10, item.id, "A", True, f"msg-{item.id}", now=NOW).recorded
+
+        with ThreadPoolExecutor(8) as pool:
+            assert all(pool.map(click, jobs))
+        assert first.stats(1, 10, NOW).answered == 16 and second.stats(1, 10, NOW).correct == 16
+
+        def rename(job: tuple[QuizStore, int]) -> None:
+            store, channel = job
+            store.update_config(1, lambda c: dataclasses.replace(c, qa_channel_ids=(*c.qa_channel_ids, channel)))
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(rename, [(first if n % 2 else second, 100 + n) for n in range(8)]))
+        assert sorted(first.get_config(1).qa_channel_ids) == list(range(100, 108))  # no change overwritten
