@@ -6,6 +6,7 @@ import gc
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,9 @@ from threadpoolctl import threadpool_limits
 
 from bot.services import Services
 from bot.settings import Settings
+from bot.shards import claim_shards, holder_name, my_shards
 from bot.views import DYNAMIC_ITEMS, FAILURE_NOTE, send_ephemeral
+from quiz.records import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -144,16 +147,41 @@ class StudyBot(commands.Bot):
 
 
 class ShardedStudyBot(StudyBot, commands.AutoShardedBot):
-    """The same bot over SHARD_IDS of SHARD_COUNT shards (discord.py's AutoShardedBot, as RoboDanny runs)."""
+    """The same bot over SHARD_IDS of SHARD_COUNT shards (discord.py's AutoShardedBot, as RoboDanny runs),
+    renewing its lease on them (bot/shards.py) while it runs."""
 
-    def __init__(self, settings: Settings, services: Services, *, clock: Clock = utc_now) -> None:
+    def __init__(self, settings: Settings, services: Services, holder: str, *, clock: Clock = utc_now) -> None:
         super().__init__(settings, services, clock=clock, shard_count=settings.shard_count,
                          shard_ids=list(settings.shard_ids) if settings.shard_ids else None)
+        self.holder = holder
+        self.renew_lease.change_interval(seconds=settings.shard_lease_seconds / 3)
+
+    async def setup_hook(self) -> None:
+        await super().setup_hook()
+        self.renew_lease.start()
+
+    @tasks.loop(seconds=10)
+    async def renew_lease(self) -> None:
+        store, count = self.services.store, self.settings.shard_count or 1
+        try:
+            ours = await asyncio.to_thread(store.renew_shards, count, my_shards(self.settings), self.holder,
+                                           time.time())
+        except StoreError as exc:  # the next renewal may get through; the lease outlasts two misses
+            log.warning("could not renew the shard lease: %s", exc)
+            return
+        if not ours:
+            log.error("another process took shard(s) %s over; stopping this one",
+                      ", ".join(map(str, my_shards(self.settings))))
+            await self.close()
+
+    async def close(self) -> None:
+        self.renew_lease.cancel()
+        await super().close()
 
 
-def make_bot(settings: Settings, services: Services, *, clock: Clock = utc_now) -> StudyBot:
+def make_bot(settings: Settings, services: Services, *, holder: str = "", clock: Clock = utc_now) -> StudyBot:
     if settings.sharded:
-        return ShardedStudyBot(settings, services, clock=clock)
+        return ShardedStudyBot(settings, services, holder or holder_name(), clock=clock)
     return StudyBot(settings, services, clock=clock)
 
 
@@ -179,9 +207,16 @@ def run_bot(settings: Settings) -> int:
 
     async def main() -> None:
         services = await asyncio.to_thread(Services.load, settings)
+        holder = holder_name()
         try:
-            async with make_bot(settings, services) as bot:
-                await bot.start(settings.discord_token or "")
+            if settings.sharded:  # before connecting: two processes on one shard would both answer
+                await asyncio.to_thread(claim_shards, services.store, settings, holder)
+            try:
+                async with make_bot(settings, services, holder=holder) as bot:
+                    await bot.start(settings.discord_token or "")
+            finally:
+                if settings.sharded:
+                    await asyncio.to_thread(services.store.release_shards, settings.shard_count or 1, holder)
         finally:
             services.close()
 

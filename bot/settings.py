@@ -32,6 +32,7 @@ class Settings:
     # SHARD_IDS (all of them when unset). None: one unsharded connection, as a single group's bot runs.
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    shard_lease_seconds: float = 30.0  # a killed process's shards are taken over this long after its last renewal
 
     @property
     def sharded(self) -> bool:
@@ -76,6 +77,7 @@ class Settings:
             drill_check_seconds=_positive(env, "DRILL_CHECK_SECONDS", 30.0),
             drill_new_items=_between(env, "DRILL_NEW_ITEMS", 2, 0, 5),
             drill_close_hours=_between(env, "DRILL_CLOSE_HOURS", 0, 0, 23),
+            shard_lease_seconds=_positive(env, "SHARD_LEASE_SECONDS", 30.0),
             **_shards(env),
         )
 

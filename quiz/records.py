@@ -135,6 +135,15 @@ class ReportResult:
 
 
 @dataclass(frozen=True)
+class ShardLease:
+    """A shard another process holds: who, and when it last renewed its lease (unix seconds)."""
+
+    shard_id: int
+    holder: str
+    renewed_at: float
+
+
+@dataclass(frozen=True)
 class GroupSuspect:
     """An item most of a server's members keep missing (`/quiz-reports`)."""
 

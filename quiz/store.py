@@ -39,6 +39,7 @@ from quiz.records import (
     MemberStats,
     QuestionResult,
     ReportResult,
+    ShardLease,
     ShownAnswer,
     StoreError,
     SyncResult,
@@ -147,7 +148,7 @@ class QuizStore:
 
     # Every table, parents first (what copy_into moves); schema_version is each database's own.
     TABLES = ("items", "members", "attempts", "reviews", "drills", "guild_config", "feedback", "shown_answers",
-              "item_reports", "exam_dates")
+              "item_reports", "exam_dates")  # not shard_leases: they belong to the running processes
 
     def copy_into(self, target: QuizStore) -> dict[str, int]:
         """Every row of this store into `target` (another backend, at the same schema version), in one
@@ -631,6 +632,42 @@ class QuizStore:
                        qa_channel_ids FROM guild_config ORDER BY guild_id"""
             ).fetchall()
         return [_config(row[0], row[1:]) for row in rows]
+
+    # --- shard leases (several processes) --------------------------------------------------------
+
+    def claim_shards(self, shard_count: int, shard_ids: Sequence[int], holder: str, now: float,
+                     lease_seconds: float) -> list[ShardLease]:
+        """Claim all of `shard_ids` for `holder`, or none: returns the shards another process holds with a
+        lease renewed in the last `lease_seconds` (empty when the claim was made)."""
+        with self._write("claiming shards") as conn:
+            conn.lock(f"shards:{shard_count}")
+            rows = conn.execute("SELECT shard_id, holder, renewed_at FROM shard_leases WHERE shard_count = ?",
+                                (shard_count,)).fetchall()
+            held = [ShardLease(int(i), str(h), float(at)) for i, h, at in rows
+                    if int(i) in shard_ids and h != holder and float(at) > now - lease_seconds]
+            if held:
+                return held
+            for shard_id in shard_ids:
+                conn.execute(
+                    """INSERT INTO shard_leases (shard_count, shard_id, holder, renewed_at) VALUES (?, ?, ?, ?)
+                       ON CONFLICT (shard_count, shard_id) DO UPDATE SET holder = excluded.holder,
+                           renewed_at = excluded.renewed_at""",
+                    (shard_count, shard_id, holder, now))
+        return []
+
+    def renew_shards(self, shard_count: int, shard_ids: Sequence[int], holder: str, now: float) -> bool:
+        """Renew the holder's leases; False when one of them is no longer the holder's."""
+        marks = ", ".join("?" * len(shard_ids))
+        with self._write("renewing shard leases") as conn:
+            renewed = conn.execute(
+                f"""UPDATE shard_leases SET renewed_at = ? WHERE shard_count = ? AND holder = ?
+                    AND shard_id IN ({marks})""", (now, shard_count, holder, *shard_ids)).rowcount
+        return renewed == len(shard_ids)
+
+    def release_shards(self, shard_count: int, holder: str) -> None:
+        """At a clean stop: the shards are free for the next process at once."""
+        with self._write("releasing shard leases") as conn:
+            conn.execute("DELETE FROM shard_leases WHERE shard_count = ? AND holder = ?", (shard_count, holder))
 
     # --- daily drills ---------------------------------------------------------------------------
 

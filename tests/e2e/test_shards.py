@@ -42,8 +42,8 @@ async def start(fake: FakeDiscord, index_cache: Path, data: Path, url: str, shar
                 ) -> asyncio.subprocess.Process:
     env = {**os.environ, "DISCORD_TOKEN": TOKEN, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache),
            "DATABASE_PATH": str(data / "bot.db"), "DATABASE_URL": url, "SHARD_COUNT": str(SHARDS),
-           "SHARD_IDS": shard_ids, "DRILL_CHECK_SECONDS": "0.2", "HF_HUB_OFFLINE": "1", "DEV_GUILD_ID": "",
-           "LOG_LEVEL": "INFO"}
+           "SHARD_IDS": shard_ids, "SHARD_LEASE_SECONDS": "2", "DRILL_CHECK_SECONDS": "0.2", "HF_HUB_OFFLINE": "1",
+           "DEV_GUILD_ID": "", "LOG_LEVEL": "INFO"}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -83,11 +83,16 @@ async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, inde
         first.send_signal(signal.SIGKILL)
         await first.wait()
         killed_at = datetime.now(UTC)
-        takeover = await start(fake, index_cache, tmp_path / "a", postgres_url, "0,1")
+        takeover = await start(fake, index_cache, tmp_path / "a", postgres_url, "0,1")  # waits out the lease
         try:
             await fake.wait_for(lambda: len(set(drill_posts(fake, study))) >= len(SERVERS), timeout=90,
                                 description="every server's drill")
-            await asyncio.sleep(1.0)  # a second post would come within a few scheduler ticks
+            # a process started by mistake with the shards of a live one stops with one line
+            duplicate = await start(fake, index_cache, tmp_path / "c", postgres_url, "2,3")
+            _, said = await asyncio.wait_for(duplicate.communicate(), 60)
+            assert duplicate.returncode == 2, said.decode()
+            assert ("error: shard(s) 2, 3 of 4 are run by another process" in said.decode()
+                    and "give each process its own SHARD_IDS" in said.decode() and "Traceback" not in said.decode())
         finally:
             logs.append(await stop(takeover))
     finally:
@@ -104,6 +109,6 @@ async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, inde
     # only processes holding shard 0 pushed the slash commands (the first one, once)
     assert len(fake.command_syncs) == 1
     shards_identified = sorted(tuple(i["shard"]) for i in fake.identifies)
-    assert shards_identified.count((2, 4)) == 1 and shards_identified.count((0, 4)) == 2  # the takeover
+    assert shards_identified.count((2, 4)) == 1 and shards_identified.count((0, 4)) == 2  # not the duplicate
     assert all("Traceback" not in log for log in logs), logs
 

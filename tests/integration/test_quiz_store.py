@@ -48,20 +48,20 @@ def store(store_target: Path | str) -> Iterator[QuizStore]:
 def test_missing_db_and_folder_are_created(tmp_path: Path) -> None:
     path = tmp_path / "data" / "nested" / "quiz.db"
     with QuizStore(path) as s:
-        assert s.schema_version == 7
+        assert s.schema_version == 8
         assert s.active_items() == []
     assert path.exists()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(v,) for v in range(1, 8)]
+        assert conn.execute("SELECT version FROM schema_version").fetchall() == [(v,) for v in range(1, 9)]
 
 
 def test_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
     QuizStore(tmp_path / "q.db").close()
     with QuizStore(tmp_path / "q.db") as s:
-        assert s.schema_version == 7
+        assert s.schema_version == 8
     with sqlite3.connect(tmp_path / "q.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 7
+        assert conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 8
 
 
 def test_unwritable_path_raises_store_error_with_message(tmp_path: Path) -> None:
@@ -454,4 +454,4 @@ def test_a_members_exam_date_overrides_the_servers(store: QuizStore) -> None:
 
 def test_the_store_runs_on_the_backend_asked_for(store: QuizStore, store_target: Path | str) -> None:
     assert store.dialect == ("postgresql" if isinstance(store_target, str) else "sqlite")
-    assert store.schema_version == 7
+    assert store.schema_version == 8

@@ -116,3 +116,34 @@ def test_two_processes_answering_for_one_member_at_once_lose_no_answer(store_tar
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(rename, [(first if n % 2 else second, 100 + n) for n in range(8)]))
         assert sorted(first.get_config(1).qa_channel_ids) == list(range(100, 108))  # no change overwritten
+
+
+def test_shard_leases_keep_a_second_process_off_until_the_first_lapses(store_target: Path | str) -> None:
+    from bot.settings import Settings
+    from bot.shards import ShardLeaseError, claim_shards
+
+    with QuizStore(store_target) as store:
+        assert store.claim_shards(4, [0, 1], "a", now=100.0, lease_seconds=30) == []
+        held = store.claim_shards(4, [1, 2], "b", now=110.0, lease_seconds=30)
+        assert [(h.shard_id, h.holder, h.renewed_at) for h in held] == [(1, "a", 100.0)]
+        assert store.claim_shards(4, [2, 3], "b", now=110.0, lease_seconds=30) == []  # other shards are free
+        assert store.renew_shards(4, [0, 1], "a", now=120.0)
+        assert store.claim_shards(4, [0], "c", now=151.0, lease_seconds=30) == []  # a's lease lapsed at 150
+        assert not store.renew_shards(4, [0, 1], "a", now=152.0)  # a learns it lost shard 0
+        store.release_shards(4, "b")
+        assert store.claim_shards(4, [2, 3], "d", now=153.0, lease_seconds=30) == []
+
+        settings = Settings(shard_count=4, shard_ids=(2, 3), shard_lease_seconds=2.0)
+        now = [154.0]
+
+        def a_second_passes_and_d_renews(_: float) -> None:
+            now[0] += 1
+            store.renew_shards(4, [2, 3], "d", now=now[0])
+
+        with pytest.raises(ShardLeaseError, match=r"shard\(s\) 2, 3 of 4 are run by another process \(d, lease "
+                                                  r"renewed 0 s ago\): give each process its own SHARD_IDS"):
+            claim_shards(store, settings, "e", clock=lambda: now[0], sleep=a_second_passes_and_d_renews)
+        assert now[0] == 158.0  # it waited two lease periods for a lapse that never came
+        store.release_shards(4, "d")
+        claim_shards(store, settings, "e", clock=lambda: 160.0, sleep=lambda _: None)  # free: claimed at once
+        assert store.claim_shards(4, [3], "f", now=161.0, lease_seconds=2.0)[0].holder == "e"
