@@ -29,7 +29,9 @@ from quiz.records import GuildConfig  # noqa: E402
 from quiz.store import QuizStore  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
 from tests.e2e.test_main_process import TOKEN  # noqa: E402
-from tests.e2e.test_shards import SERVERS, SHARDS, drill_posts, start, stop  # noqa: E402
+from tests.e2e.test_shards import SHARDS, drill_posts, start, stop  # noqa: E402
+
+SERVERS = [(n << 22) | 7 for n in range(1, 31)]  # 30 servers, shard n % 4
 
 
 async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str:

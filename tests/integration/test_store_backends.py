@@ -147,3 +147,20 @@ def test_shard_leases_keep_a_second_process_off_until_the_first_lapses(store_tar
         store.release_shards(4, "d")
         claim_shards(store, settings, "e", clock=lambda: 160.0, sleep=lambda _: None)  # free: claimed at once
         assert store.claim_shards(4, [3], "f", now=161.0, lease_seconds=2.0)[0].holder == "e"
+
+
+def test_a_refused_password_is_one_line_without_it(postgres_server, postgres_url: str) -> None:
+    data = Path(postgres_server.pgdata)
+    with psycopg.connect(postgres_server.get_uri(), autocommit=True) as admin:
+        admin.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'member') THEN "
+                      "CREATE ROLE member LOGIN PASSWORD 'right-one'; END IF; END $$")
+        hba = data / "pg_hba.conf"
+        rules = hba.read_text()
+        if "local all member scram-sha-256" not in rules:  # this role must give its password, others stay trusted
+            hba.write_text("local all member scram-sha-256\n" + rules)
+            admin.execute("SELECT pg_reload_conf()")
+    wrong = postgres_url.replace("postgres:@", "member:wrong-one@")
+    with pytest.raises(StoreError) as caught:
+        QuizStore(wrong)
+    assert "PostgreSQL refused the user name or password in DATABASE_URL" in str(caught.value)
+    assert "wrong-one" not in str(caught.value)
