@@ -1,8 +1,9 @@
 """Where the quiz store's SQL runs: one SQLite file (the default) or a PostgreSQL server (DATABASE_URL).
 
 The store writes its SQL once, with `?` placeholders and only what both dialects share; a backend runs
-it. SQLite serialises writers with BEGIN IMMEDIATE; PostgreSQL relies on the same UNIQUE constraints
-(an answer once per context, a drill once per server and day) that make every write safe to retry.
+it. SQLite serialises writers with BEGIN IMMEDIATE. On PostgreSQL, several processes write at once: the
+UNIQUE constraints (an answer once per context, a drill once per server and day) make inserts safe, and
+`lock` (a transaction-scoped advisory lock) guards each read-modify-write, such as a member's totals.
 """
 from __future__ import annotations
 
@@ -66,11 +67,14 @@ def is_postgres_url(target: str | Path) -> bool:
 
 def redact(url: str) -> str:
     """The URL without its password, for logs and error lines."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        host = parts.hostname or ""
+        netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    except ValueError:  # a malformed port: say nothing of what follows the scheme
+        return url.split("://", 1)[0] + "://***"
     return urlunsplit(parts._replace(netloc=netloc))
 
 

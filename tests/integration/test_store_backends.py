@@ -164,3 +164,9 @@ def test_a_refused_password_is_one_line_without_it(postgres_server, postgres_url
         QuizStore(wrong)
     assert "PostgreSQL refused the user name or password in DATABASE_URL" in str(caught.value)
     assert "wrong-one" not in str(caught.value)
+
+
+def test_a_malformed_url_is_one_line_without_the_password() -> None:
+    with pytest.raises(StoreError) as caught:
+        QuizStore("postgresql://bot:s3cret@host:port/quiz", timeout=1)
+    assert "s3cret" not in str(caught.value) and "\n" not in str(caught.value)
