@@ -149,6 +149,9 @@ def _shards(env: Mapping[str, str]) -> dict[str, Any]:
     if len(set(ids)) != len(ids) or any(not 0 <= i < count for i in ids):
         raise SettingsError(f"SHARD_IDS must be distinct numbers from 0 to {count - 1} (SHARD_COUNT={count}), "
                             f"got {raw!r}")
+    if len(ids) < count and not (env.get("DATABASE_URL") or "").strip():
+        raise SettingsError("SHARD_IDS runs part of the shards, so other processes run the rest: they must share "
+                            "one PostgreSQL (set DATABASE_URL); a SQLite file is for one process")
     return {"shard_count": count, "shard_ids": tuple(sorted(ids))}
 
 

@@ -30,7 +30,7 @@ def test_values_and_clear_errors():
     with pytest.raises(SettingsError, match="DRILL_CHECK_SECONDS must be above zero"):
         Settings.from_env({"DRILL_CHECK_SECONDS": "0"})
     assert Settings.from_env({"DRILL_CLOSE_HOURS": "6"}).drill_close_hours == 6
-    sharded = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "3,1"})
+    sharded = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "3,1", "DATABASE_URL": "postgresql://u@h/db"})
     assert (sharded.shard_count, sharded.shard_ids, sharded.syncs_commands) == (4, (1, 3), False)
     assert sharded.holds_guild(1 << 22) and not sharded.holds_guild(2 << 22) and sharded.holds_guild(7 << 22)
     assert Settings.from_env({}).holds_guild(12345) and Settings.from_env({}).syncs_commands
@@ -40,6 +40,7 @@ def test_values_and_clear_errors():
                       ({"SHARD_COUNT": "2", "SHARD_IDS": "0,0"}, "distinct"),
                       ({"SHARD_COUNT": "2", "SHARD_IDS": "a"}, "separated by commas"),
                       ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be 1 or more"),
+                      ({"SHARD_COUNT": "4", "SHARD_IDS": "0,1"}, "must share one PostgreSQL"),
                       ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL must be a PostgreSQL URL"),
                       ({"DATABASE_URL": "postgresql://u:p@h:port/db"}, "DATABASE_URL is malformed")]:
         with pytest.raises(SettingsError, match=says):
