@@ -17,7 +17,6 @@ import itertools
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,18 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from benchmarks.discord_load import FullCollections  # noqa: E402
+from benchmarks.discord_load import FullCollections, percentile, run_in_workdir  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from tests.e2e.bot_harness import BotWorld, FakeClock  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord, patch_discord  # noqa: E402
 
 HEARTBEAT_MS = 500
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 async def load(base: Services, workdir: Path, url: str | None, members: int, rounds: int) -> str:
@@ -112,13 +106,7 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None, help="keeps the index between runs")
-    args = parser.parse_args()
-    if args.workdir is not None:
-        args.workdir.mkdir(parents=True, exist_ok=True)
-        asyncio.run(run(args, args.workdir))
-    else:
-        with tempfile.TemporaryDirectory() as tmp:
-            asyncio.run(run(args, Path(tmp)))
+    run_in_workdir(run, parser.parse_args())
     return 0
 
 

@@ -22,8 +22,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -136,6 +138,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=None, help="keeps the index between runs")
     args = parser.parse_args()
+    run_in_workdir(run, args)
+
+
+def run_in_workdir(run: Callable[[argparse.Namespace, Path], Coroutine[Any, Any, None]],
+                   args: argparse.Namespace) -> None:
+    """`run(args, folder)` in --workdir (kept, with its index, for the next run) or a temporary folder."""
     if args.workdir is not None:
         args.workdir.mkdir(parents=True, exist_ok=True)
         asyncio.run(run(args, args.workdir))

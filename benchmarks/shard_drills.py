@@ -25,11 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from quiz.records import GuildConfig  # noqa: E402
 from quiz.store import QuizStore  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
-from tests.e2e.test_main_process import TOKEN  # noqa: E402
-from tests.e2e.test_shards import SHARDS, drill_posts, start, stop  # noqa: E402
+from tests.e2e.test_main_process import TOKEN, interrupt  # noqa: E402
+from tests.e2e.test_shards import SHARDS, drill_posts, make_drills_due, start  # noqa: E402
 
 SERVERS = [(n << 22) | 7 for n in range(1, 31)]  # 30 servers, shard n % 4
 
@@ -39,9 +38,7 @@ async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str
     await fake.start()
     try:
         study = int(fake.channel_by_name("study")["id"])
-        with QuizStore(url) as store:
-            for guild in SERVERS:
-                store.set_config(GuildConfig(guild, drill_channel_id=study, drill_time="00:00", drill_count=1))
+        make_drills_due(url, study, SERVERS)
         first = await start(fake, index_dir, work / "a", url, "0,1")
         second = await start(fake, index_dir, work / "b", url, "2,3")
         started = time.perf_counter()
@@ -55,8 +52,8 @@ async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str
                                 description="every drill")
             await asyncio.sleep(1.5)
         finally:
-            await stop(takeover)
-            await stop(second)
+            await interrupt(takeover)
+            await interrupt(second)
         posts = drill_posts(fake, study)
         with QuizStore(url) as store:
             drills = [store.drill_for_day(g, killed_at.date()) for g in SERVERS]

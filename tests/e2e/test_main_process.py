@@ -36,9 +36,12 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         await server.stop()
 
 
-async def start_bot(fake: FakeDiscord, token: str, index_cache: Path, data: Path) -> asyncio.subprocess.Process:
+async def start_bot(fake: FakeDiscord, token: str, index_cache: Path, data: Path, **settings: str
+                    ) -> asyncio.subprocess.Process:
+    """`python -m bot` against the fake; `settings`: more environment variables (SHARD_IDS="0,1" ...)."""
     env = {**os.environ, "DISCORD_TOKEN": token, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache),
-           "DATABASE_PATH": str(data / "bot.db"), "HF_HUB_OFFLINE": "1", "DEV_GUILD_ID": "", "LOG_LEVEL": "INFO"}
+           "DATABASE_PATH": str(data / "bot.db"), "HF_HUB_OFFLINE": "1", "DEV_GUILD_ID": "", "LOG_LEVEL": "INFO",
+           **settings}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)

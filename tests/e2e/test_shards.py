@@ -8,9 +8,7 @@ The fake Discord has one real server; the 16 "servers" of the drills are ids spr
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +17,8 @@ import pytest
 from quiz.records import GuildConfig
 from quiz.store import QuizStore
 
-from ..conftest import CORPUS, ROOT
 from .fake_discord import FakeDiscord
-from .test_main_process import LAUNCHER, TOKEN
+from .test_main_process import TOKEN, interrupt, start_bot
 
 SHARDS = 4
 SERVERS = [(n << 22) | 7 for n in range(1, 17)]  # shard n % 4 (benchmarks/shard_drills.py runs 30)
@@ -40,24 +37,15 @@ async def fake():
 
 async def start(fake: FakeDiscord, index_cache: Path, data: Path, url: str, shard_ids: str
                 ) -> asyncio.subprocess.Process:
-    env = {**os.environ, "DISCORD_TOKEN": TOKEN, "CORPUS_DIR": str(CORPUS), "INDEX_DIR": str(index_cache),
-           "DATABASE_PATH": str(data / "bot.db"), "DATABASE_URL": url, "SHARD_COUNT": str(SHARDS),
-           "SHARD_IDS": shard_ids, "SHARD_LEASE_SECONDS": "2", "DRILL_CHECK_SECONDS": "0.2", "HF_HUB_OFFLINE": "1",
-           "DEV_GUILD_ID": "", "LOG_LEVEL": "INFO"}
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-c", LAUNCHER, fake.api_base, fake.gateway_url, cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    return await start_bot(fake, TOKEN, index_cache, data, DATABASE_URL=url, SHARD_COUNT=str(SHARDS),
+                           SHARD_IDS=shard_ids, SHARD_LEASE_SECONDS="2", DRILL_CHECK_SECONDS="0.2")
 
 
-async def stop(proc: asyncio.subprocess.Process) -> str:
-    if proc.returncode is None:
-        proc.send_signal(signal.SIGINT)
-    try:
-        _, stderr = await asyncio.wait_for(proc.communicate(), 30)
-    except TimeoutError:
-        proc.kill()
-        _, stderr = await proc.communicate()
-    return stderr.decode()
+def make_drills_due(url: str, channel_id: int, servers: list[int]) -> None:
+    """Each server's daily drill, of one question, due since midnight UTC, in that channel."""
+    with QuizStore(url) as store:
+        for guild in servers:
+            store.set_config(GuildConfig(guild, drill_channel_id=channel_id, drill_time="00:00", drill_count=1))
 
 
 def drill_posts(fake: FakeDiscord, channel_id: int) -> list[str]:
@@ -71,9 +59,7 @@ def drill_posts(fake: FakeDiscord, channel_id: int) -> list[str]:
 async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, index_cache, tmp_path,
                                                                       postgres_url) -> None:
     study = int(fake.channel_by_name("study")["id"])
-    with QuizStore(postgres_url) as store:
-        for guild in SERVERS:
-            store.set_config(GuildConfig(guild, drill_channel_id=study, drill_time="00:00", drill_count=1))
+    make_drills_due(postgres_url, study, SERVERS)
     first = await start(fake, index_cache, tmp_path / "a", postgres_url, "0,1")
     second = await start(fake, index_cache, tmp_path / "b", postgres_url, "2,3")
     logs = []
@@ -101,9 +87,9 @@ async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, inde
             assert ("error: shard(s) 2, 3 of 4 are run by another process" in said.decode()
                     and "give each process its own SHARD_IDS" in said.decode() and "Traceback" not in said.decode())
         finally:
-            logs.append(await stop(takeover))
+            logs.append(await interrupt(takeover))
     finally:
-        logs.append(await stop(second))
+        logs.append(await interrupt(second))
     posts = drill_posts(fake, study)
     assert len(posts) == len(set(posts)) == len(SERVERS), posts  # one message per drill, no second one
     with QuizStore(postgres_url) as store:

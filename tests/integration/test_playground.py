@@ -86,54 +86,54 @@ def test_unusable_database_path_is_a_clear_error(index_cache, tmp_path):
     assert "error: quiz store" in out.stderr and "Traceback" not in out.stderr
 
 
-def test_review_mistakes_loops_until_all_are_right(services, tmp_path):
-    import io
-
-    from bot.messages import LETTERS
-    from bot.playground import LOCAL_GUILD, LOCAL_MEMBER, Playground
+@pytest.fixture
+def local_services(services, tmp_path):
+    """Services like the playground's, on the session's index, with a database of the test's own."""
     from bot.services import Services
     from bot.settings import Settings
 
     local = Services.load(Settings(corpus_dir=services.settings.corpus_dir, index_dir=services.settings.index_dir,
-                                   database_path=tmp_path / "m.db"))
-    try:
-        item = next(i for i in local.items if i.kind == "which" and len(i.options) == 4)
-        wrong = next(n for n, o in enumerate(item.options) if o != item.answer)
-        local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, item.options[wrong], False, "earlier")
-        out = io.StringIO()
-        Playground(local, out).review(iter([LETTERS[wrong], LETTERS[item.choice_index()]]), mistakes=True)
-        text = out.getvalue()
-        assert "Q1. Which one" in text and "Q2. Which one" in text and "Q3." not in text  # asked again once
-        assert text.index("Not quite") < text.index("Right") < text.index("No mistakes left")
-        assert local.store.mistakes(LOCAL_GUILD, LOCAL_MEMBER) == []
-    finally:
-        local.close()
+                                   database_path=tmp_path / "local.db"))
+    yield local
+    local.close()
 
 
-def test_a_question_missed_four_times_comes_after_its_note(services, tmp_path):
+def test_review_mistakes_loops_until_all_are_right(local_services):
     import io
 
     from bot.messages import LETTERS
     from bot.playground import LOCAL_GUILD, LOCAL_MEMBER, Playground
-    from bot.services import Services
-    from bot.settings import Settings
 
-    local = Services.load(Settings(corpus_dir=services.settings.corpus_dir, index_dir=services.settings.index_dir,
-                                   database_path=tmp_path / "l.db"))
-    try:
-        item = next(i for i in local.items if i.kind == "which" and len(i.options) == 4)
-        wrong = next(n for n, o in enumerate(item.options) if o != item.answer)
-        for n in range(3):
-            local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, item.options[wrong], False, f"e{n}")
-        out = io.StringIO()
-        Playground(local, out).review(iter([LETTERS[wrong], LETTERS[item.choice_index()]]), mistakes=True)
-        text = out.getvalue()
-        # the third miss is not a leech yet; the fourth (made here) puts the note before the next try
-        assert text.count("📌 You have missed the next question") == 1
-        assert "4 times" in text and text.index("Not quite") < text.index("📌") < text.index("Right")
-        assert text.index("📌") < text.index("Q2. Which one")
-    finally:
-        local.close()
+    local = local_services
+    item = next(i for i in local.items if i.kind == "which" and len(i.options) == 4)
+    wrong = next(n for n, o in enumerate(item.options) if o != item.answer)
+    local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, item.options[wrong], False, "earlier")
+    out = io.StringIO()
+    Playground(local, out).review(iter([LETTERS[wrong], LETTERS[item.choice_index()]]), mistakes=True)
+    text = out.getvalue()
+    assert "Q1. Which one" in text and "Q2. Which one" in text and "Q3." not in text  # asked again once
+    assert text.index("Not quite") < text.index("Right") < text.index("No mistakes left")
+    assert local.store.mistakes(LOCAL_GUILD, LOCAL_MEMBER) == []
+
+
+def test_a_question_missed_four_times_comes_after_its_note(local_services):
+    import io
+
+    from bot.messages import LETTERS
+    from bot.playground import LOCAL_GUILD, LOCAL_MEMBER, Playground
+
+    local = local_services
+    item = next(i for i in local.items if i.kind == "which" and len(i.options) == 4)
+    wrong = next(n for n, o in enumerate(item.options) if o != item.answer)
+    for n in range(3):
+        local.store.record_answer(LOCAL_GUILD, LOCAL_MEMBER, item.id, item.options[wrong], False, f"e{n}")
+    out = io.StringIO()
+    Playground(local, out).review(iter([LETTERS[wrong], LETTERS[item.choice_index()]]), mistakes=True)
+    text = out.getvalue()
+    # the third miss is not a leech yet; the fourth (made here) puts the note before the next try
+    assert text.count("📌 You have missed the next question") == 1
+    assert "4 times" in text and text.index("Not quite") < text.index("📌") < text.index("Right")
+    assert text.index("📌") < text.index("Q2. Which one")
 
 
 def test_exam_date_in_the_playground(index_cache, tmp_path):
