@@ -105,6 +105,8 @@ class Answerer:
         parsed = parse_question(question)
         k = max(1, min(k, MAX_HITS))
         query = parsed.search_text()
+        if parsed.has_options:
+            self.retriever.encode([query, *(o.text for o in parsed.options)])  # one forward pass for all
         # The decision looks at the top 3 of the question's own search whatever k is, so asking for fewer
         # notes never flips it; for a question with options it is the stem's, as the refusal was fitted.
         hits = self.retriever.search(query, max(k, 3))

@@ -1,7 +1,8 @@
 """Question -> ranked Hits: dense FAISS scores fused with BM25 and typo-tolerant term matching."""
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,8 @@ from index.lexical import Bm25, Tokenizer
 from index.store import IndexStore, search_text
 
 MAX_QUESTION_CHARS = 1000  # longer questions are cut: the model reads 256 tokens anyway
+VECTOR_CACHE = 256  # texts whose vectors are kept: a question's stem and options, a few hundred questions
+QUERY_CACHE = 16  # searches kept whole (BM25 over every note): enough for the stem and options of one question
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,21 @@ class _Query:
     candidates: np.ndarray  # rows of the notes worth fusing
 
 
+@dataclass(frozen=True)
+class _Scores:
+    """Fused, dense and lexical scores of some notes (`rows`), as arrays: Hits are made for the top only."""
+
+    chunks: list[Chunk]
+    rows: np.ndarray
+    fused: np.ndarray
+    dense: np.ndarray
+    lexical: np.ndarray
+
+    def hits(self, order: np.ndarray) -> list[Hit]:
+        return [Hit(self.chunks[self.rows[i]], float(self.fused[i]), float(self.dense[i]), float(self.lexical[i]))
+                for i in order]
+
+
 class Retriever:
     """Hybrid retrieval over one built index. Thread-safe for concurrent reads."""
 
@@ -64,8 +82,11 @@ class Retriever:
         self.tokenizer: Tokenizer = store.tokenizer
         self.weights = weights or FusionWeights()
         self._encode = encode
-        # An exam question's stem is encoded for its search and again to score each option's note.
-        self._vector = functools.lru_cache(maxsize=256)(lambda text: self._encode([text])[0])
+        # An exam question's stem is searched for the refusal and again with its options, and each option
+        # for the question's notes and for its own: a text is encoded once.
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
+        self._queries: OrderedDict[tuple[str, int], _Query] = OrderedDict()  # the last few, same reason
         doc_terms = [self.tokenizer.tokenize(search_text(c)) for c in self.chunks]
         self._bm25 = Bm25(doc_terms)
         self._terms = {c.id: frozenset(t) for c, t in zip(self.chunks, doc_terms, strict=True)}
@@ -77,9 +98,8 @@ class Retriever:
         if not question or k == 0:
             return []
         query = self._query(question, k)
-        hits = self._fuse(query.candidates, query.vector, query.body)
-        order = sorted(range(len(hits)), key=lambda i: -hits[i].score)[:k]  # stable, as argsort was
-        return [hits[i] for i in order]
+        scores = self._fuse(query.candidates, query)
+        return scores.hits(np.argsort(-scores.fused, kind="stable")[:k])
 
     def search_with_options(self, stem: str, options: list[str], k: int, support_weight: float) -> OptionSearch:
         """The notes of a pasted exam question, ranked by the stem and by the option each note fits best."""
@@ -92,36 +112,58 @@ class Retriever:
         option_queries = [self._query(t, k) if t else None for t in texts]
         rows = np.unique(np.concatenate([stem_query.candidates,
                                          *(q.candidates for q in option_queries if q is not None)]))
-        stem_hits = self._fuse(rows, stem_query.vector, stem_query.body)
-        stem_scores = np.array([h.score for h in stem_hits])
-        option_scores = np.array([np.zeros(len(rows)) if q is None else
-                                  np.array([h.score for h in self._fuse(rows, q.vector, q.body)])
+        stem_scores = self._fuse(rows, stem_query)
+        option_scores = np.array([np.zeros(len(rows)) if q is None else self._fuse(rows, q).fused
                                   for q in option_queries]).reshape(len(options), len(rows))
         best_option = option_scores.max(axis=0) if len(options) else np.zeros(len(rows))
-        joint = stem_scores + self.weights.option * best_option
+        joint = stem_scores.fused + self.weights.option * best_option
         order = np.argsort(-joint, kind="stable")[:k]
-        hits = [Hit(stem_hits[i].chunk, float(joint[i]), stem_hits[i].dense, stem_hits[i].lexical) for i in order]
-        support = [float((stem_scores + support_weight * scores).max()) if q is not None else 0.0
+        hits = [Hit(h.chunk, float(joint[i]), h.dense, h.lexical)
+                for i, h in zip(order, stem_scores.hits(order), strict=True)]
+        support = [float((stem_scores.fused + support_weight * scores).max()) if q is not None else 0.0
                    for q, scores in zip(option_queries, option_scores, strict=True)]
         return OptionSearch(hits, support)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """The texts' vectors, those not encoded lately in one forward pass (a pasted question's stem and
+        options together cost about what the stem alone does)."""
+        keys = [t.strip()[:MAX_QUESTION_CHARS] for t in texts]
+        with self._vectors_lock:
+            missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
+        fresh = dict(zip(missing, self._encode(missing), strict=True)) if missing else {}
+        with self._vectors_lock:
+            out = [fresh[k] if k in fresh else self._vectors[k] for k in keys]
+            for key, vector in zip(keys, out, strict=True):
+                self._vectors[key] = vector
+                self._vectors.move_to_end(key)
+            while len(self._vectors) > VECTOR_CACHE:
+                self._vectors.popitem(last=False)
+        return np.array(out).reshape(len(keys), -1)
 
     def _query(self, question: str, k: int) -> _Query:
         """The question's vector, BM25 scores over every note, and the notes either signal ranks high."""
         n = len(self.chunks)
-        qvec = self._vector(question)
         pool = min(n, max(self.weights.candidates, k))
+        with self._vectors_lock:
+            known = self._queries.get((question, pool))
+        if known is not None:
+            return known
+        qvec = self.encode([question])[0]
         _, dense_ids = self.store.dense.search(qvec[None, :], pool)
         body = self._bm25.scores(self.tokenizer.tokenize(question, correct=True))
         lexical_ids = np.argpartition(-body, pool - 1)[:pool] if pool < n else np.arange(n)
-        return _Query(qvec, body, np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids])))
+        query = _Query(qvec, body, np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids])))
+        with self._vectors_lock:
+            self._queries[(question, pool)] = query
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return query
 
-    def _fuse(self, rows: np.ndarray, qvec: np.ndarray, body: np.ndarray) -> list[Hit]:
-        """The notes of `rows` scored: cosine with the question + weighted, squashed BM25 (`body`)."""
-        dense = self.store.vectors[rows] @ qvec
-        lex = _squash(body[rows], self.weights.bm25_half)
-        fused = dense + self.weights.lexical * lex
-        return [Hit(self.chunks[r], float(f), float(d), float(x)) for r, f, d, x in zip(rows, fused, dense, lex,
-                                                                                          strict=True)]
+    def _fuse(self, rows: np.ndarray, query: _Query) -> _Scores:
+        """The notes of `rows` scored: cosine with the question + weighted, squashed BM25."""
+        dense = self.store.vectors[rows] @ query.vector
+        lex = _squash(query.body[rows], self.weights.bm25_half)
+        return _Scores(self.chunks, rows, dense + self.weights.lexical * lex, dense, lex)
 
     def term_coverage(self, question: str, hits: list[Hit]) -> tuple[float, float]:
         """IDF-weighted share of the question's terms found in the top note, and in all the hits.

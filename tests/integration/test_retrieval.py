@@ -87,6 +87,43 @@ def test_numpy_encoder_matches_sentence_transformers(services):
     assert np.all(cos > 0.9999), cos.min()
 
 
+def test_texts_packed_in_one_pass_get_the_vectors_they_get_alone():
+    from index.embed import MiniLMEncoder
+
+    encoder = MiniLMEncoder()
+    texts = ["A company streams clickstream data into Kinesis and must detect anomalies in real time. "
+             "Which solution meets these requirements with the LEAST operational overhead?",
+             "Kinesis Data Analytics with RANDOM_CUT_FOREST", "x", "", "SageMaker DeepAR " * 80]
+    packed = encoder.encode(texts)
+    alone = np.concatenate([encoder.encode([t]) for t in texts])
+    assert packed.shape == (5, 384)
+    assert np.allclose(packed, alone, atol=1e-5)
+
+
+def test_a_four_option_question_is_encoded_in_one_forward_pass(services):
+    from index.answer import Answerer
+    from index.embed import MiniLMEncoder
+    from index.retrieve import Retriever
+
+    encoder = MiniLMEncoder()
+    passes: list[list[str]] = []
+
+    def encode(texts):
+        passes.append(list(texts))
+        return encoder.encode(texts)
+
+    answerer = Answerer(Retriever(services.index, encode), services.answerer.policy)
+    question = ("A retailer wants to forecast demand for thousands of related products from years of sales "
+                "history. Which SageMaker built-in algorithm fits?\nA. DeepAR\nB. XGBoost\nC. PCA\n"
+                "D. IP insights")
+    answer = answerer.answer(question, 3)
+    assert len(passes) == 1 and len(passes[0]) == 5, passes
+    assert [o.label for o in answer.options] == ["A", "B", "C", "D"]
+    assert answer.options[0].quotes[0].hit.chunk.heading_path[-1] == "DeepAR"
+    answerer.answer(question, 3)
+    assert len(passes) == 1  # asked again: every vector and search is kept
+
+
 def _zalgo(text: str) -> str:
     marks = "\u0301\u0316\u0334\u035c\u0362\u0489"
     return "".join(c + marks[i % len(marks)] * 3 if c.isalpha() else c for i, c in enumerate(text))
