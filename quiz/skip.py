@@ -3,44 +3,63 @@
 `corpus/<guide name without extension>.skip` holds one line of the guide per line (as written in the
 guide, bullet optional; `#` starts a comment). A note holding such a line gives no quiz item and no
 wrong option; `ask` still quotes it, since it is the group's guide.
+
+A line `apart: <heading>` names a heading filed among siblings of another kind (the AWS guide lists
+the features AutoML and Automatic model tuning among its algorithms): it is never a which-one option
+beside them, nor asked as one; its notes still give cloze and true/false items.
 """
 from __future__ import annotations
 
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.chunk import Chunk
 
 SKIP_SUFFIX = ".skip"
+APART = "apart:"
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+\.)\s+")
+
+
+@dataclass(frozen=True)
+class GuideSkips:
+    """What a guide's .skip file says: lines not to ask about, headings not of their siblings' kind."""
+
+    lines: tuple[str, ...] = ()  # normalized
+    apart: frozenset[str] = frozenset()  # heading names, case-folded
 
 
 def normalize(line: str) -> str:
     return " ".join(_BULLET.sub("", line).split()).casefold()
 
 
-def read_skip_lines(corpus_dir: Path, guides: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """The skip lines of each guide (by its file name) that has a `.skip` file beside it."""
-    out: dict[str, tuple[str, ...]] = {}
+def read_skip_lines(corpus_dir: Path, guides: Sequence[str]) -> dict[str, GuideSkips]:
+    """What the `.skip` file beside each guide (by its file name) says, for the guides that have one."""
+    out: dict[str, GuideSkips] = {}
     for guide in guides:
         path = corpus_dir / (Path(guide).stem + SKIP_SUFFIX)
         if not path.is_file():
             continue
-        lines = (normalize(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines())
-        out[guide] = tuple(dict.fromkeys(line for line in lines if line and not line.startswith("#")))
+        lines = [normalize(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+        lines = [line for line in lines if line and not line.startswith("#")]
+        apart = frozenset(line[len(APART):].strip() for line in lines if line.startswith(APART))
+        out[guide] = GuideSkips(tuple(dict.fromkeys(line for line in lines if not line.startswith(APART))),
+                                apart - {""})
     return out
 
 
-def skip_digest(skips: Mapping[str, Sequence[str]]) -> str:
+def skip_digest(skips: Mapping[str, GuideSkips]) -> str:
     """Changes when the skip lines change: items saved beside the index are then made again."""
-    text = "\n".join(f"{guide}\x1f{line}" for guide in sorted(skips) for line in skips[guide])
+    text = "\n".join(f"{guide}\x1f{line}" for guide in sorted(skips) for line in skips[guide].lines)
+    if any(s.apart for s in skips.values()):
+        text += "".join(f"\n{guide}\x1e{h}" for guide in sorted(skips) for h in sorted(skips[guide].apart))
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
-def is_skipped(chunk: Chunk, skips: Mapping[str, Sequence[str]]) -> bool:
-    lines = skips.get(chunk.guide, ())
+def is_skipped(chunk: Chunk, skips: Mapping[str, GuideSkips]) -> bool:
+    lines = skips[chunk.guide].lines if chunk.guide in skips else ()
     if not lines:
         return False
     text = normalize(chunk.text.replace("\n", " "))

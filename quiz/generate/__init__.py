@@ -14,18 +14,19 @@ from quiz.generate.truefalse import truefalse_items
 from quiz.generate.which import subject_items, term_items
 from quiz.item import KINDS, QuizItem
 from quiz.select import select_items, suggest_topics
-from quiz.skip import is_skipped
+from quiz.skip import GuideSkips, is_skipped
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 9  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 10  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
-                   skips: Mapping[str, Sequence[str]] | None = None) -> list[QuizItem]:
+                   skips: Mapping[str, GuideSkips] | None = None) -> list[QuizItem]:
     """Every valid item the notes support, in guide order. `vectors` (one normalized row per chunk, in
     the same order) ranks distractors by meaning; without it they are ranked by shared words. Notes
-    holding a line of `skips` (per guide, see quiz.skip) are left out."""
+    holding a line of `skips` (per guide, see quiz.skip) are left out; its `apart` headings are no
+    which-one siblings."""
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
     # A note repeated word for word under the same heading asks nothing new; the checks for wrong
@@ -43,7 +44,8 @@ def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
     # One guide at a time: two guides may both have a "1. Introduction", whose notes are no siblings.
     for guide in dict.fromkeys(chunk.guide for chunk in chunks):
         rows = [i for i, chunk in enumerate(chunks) if chunk.guide == guide]
-        catalog = build_catalog([chunks[i] for i in rows])
+        apart = skips[guide].apart if skips and guide in skips else frozenset()
+        catalog = build_catalog([chunks[i] for i in rows], apart)
         near = neighbours(catalog.notes, vectors[rows] if vectors is not None else None)
         drafts += [
             *subject_items(catalog, near),

@@ -163,6 +163,7 @@ class Catalog:
     phrases: tuple[str, ...]  # names of subjects and terms, longest first
     spans: tuple[tuple[tuple[Span, ...], ...], ...]  # [note][line] -> blankable spans
     families: tuple[frozenset[str], ...]  # names listed together somewhere ("CPU or GPU"), lower-cased
+    apart: frozenset[str] = frozenset()  # headings the guide's .skip says are not of their siblings' kind
 
     def family(self, name: str) -> frozenset[str]:
         key = name.lower()
@@ -172,14 +173,22 @@ class Catalog:
         return self.spans[note][line]
 
     def siblings(self, note: Note) -> list[str]:
-        """Other subjects of the same kind under the same parent, in guide order."""
+        """Other subjects of the same kind under the same parent, in guide order; none for a subject set
+        apart, and never one set apart."""
         seen: list[str] = []
+        if self.is_apart(note.subject):
+            return seen
         for other in self.notes:
+            if self.is_apart(other.subject):
+                continue
             if (other.group == note.group and other.subject_kind == note.subject_kind and other.subject
                     and other.subject.lower() != note.subject.lower()
                     and other.subject.lower() not in (s.lower() for s in seen)):
                 seen.append(other.subject)
         return seen
+
+    def is_apart(self, subject: str) -> bool:
+        return bool(self.apart) and heading_name(subject).casefold() in self.apart
 
     def phrase_peers(self, name: str) -> list[str]:
         """Names parallel to a subject's or a term's name: its sibling subjects, the terms of its list."""
@@ -199,7 +208,7 @@ def _label(chunk: Chunk) -> str:
     return heading_name(chunk.heading_path[-1]) if chunk.heading_path else ""
 
 
-def build_catalog(chunks: list[Chunk]) -> Catalog:
+def build_catalog(chunks: list[Chunk], apart: frozenset[str] = frozenset()) -> Catalog:
     parsed = [note_lines(c) for c in chunks]
     all_lines = [line for lines, _ in parsed for line in lines]
     names, strong = proper_names(all_lines)
@@ -250,7 +259,7 @@ def build_catalog(chunks: list[Chunk]) -> Catalog:
     spans = tuple(tuple(blankable(line, names, strong, brands, pattern) for line in note.lines)
                   for note in notes)
     families = families_of([(line, spans[n.index][li]) for n in notes for li, line in enumerate(n.lines)])
-    return Catalog(tuple(notes), tuple(terms), names, strong, phrases, spans, families)
+    return Catalog(tuple(notes), tuple(terms), names, strong, phrases, spans, families, apart)
 
 
 def _numbered_subject_sections(

@@ -12,6 +12,8 @@ MIN_EXPLANATION_WORDS = 3
 # Words many names share ("Amazon S3", "AWS Batch", "SG Debugger"): seeing one in a question hints at nothing.
 _GENERIC = frozenset({"amazon", "aws", "sg", "sagemaker", "data", "service", "model", "the"})
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
+_ACRONYM = re.compile(r"[A-Z]{3,5}")
+_ACRONYM_IN_TEXT = re.compile(r"\b[A-Z]{3,5}\b")
 
 
 def problems(item: QuizItem) -> tuple[str, ...]:
@@ -56,7 +58,27 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     # "Automatic" for AutoML (strict read, seed 4301).
     parts = _name_parts(item.answer) - {p for o in item.options if o != item.answer for p in _name_parts(o)}
     written = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", question)}
-    return any(w.startswith(p) or p.startswith(w) or _same_root(w, p) for p in parts for w in written)
+    if any(w.startswith(p) or p.startswith(w) or _same_root(w, p) for p in parts for w in written):
+        return True
+    return _near_acronym(item, question)
+
+
+def _near_acronym(item: QuizItem, question: str) -> bool:
+    """An acronym one letter off the answer's in the question, and in no other option: "more formal than an
+    MOU" made MOA the obvious pick over SLA, MSA and SOW (strict read, seed 4602)."""
+    answer = item.answer.strip()
+    if not _ACRONYM.fullmatch(answer):
+        return False
+    others = [o for o in item.options if o != item.answer]
+    for written in set(_ACRONYM_IN_TEXT.findall(question)):
+        if written != answer and _one_letter_off(written, answer) and not any(
+                _one_letter_off(written, o) for o in others):
+            return True
+    return False
+
+
+def _one_letter_off(a: str, b: str) -> bool:
+    return len(a) == len(b) and a[:-1] == b[:-1]
 
 
 def _same_root(a: str, b: str) -> bool:

@@ -19,6 +19,11 @@ _TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by
     "month": 2.6e6, "months": 2.6e6, "year": 3.15e7, "years": 3.15e7, "kb": 1e3, "mb": 1e6, "gb": 1e9,
     "tb": 1e12, "kb/s": 1e3, "mb/s": 1e6, "gb/s": 1e9,
 }
+_UNIT_NAMES = {  # spellings of one unit: options in other units than the answer's stand out
+    "sec": "s", "mins": "min", "minute": "min", "minutes": "min", "hr": "h", "hrs": "h", "hour": "h",
+    "hours": "h", "days": "day", "weeks": "week", "months": "month", "years": "year", "percent": "%",
+}
+SMALL_COUNT = 12  # a plain count up to this moves by one in a false statement: "layer 20" is no fact to judge
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)(\s*[-–]\s*)(\d+(?:\.\d+)?)(.*)$")
 _NUMBER_TEXT = re.compile(r"^(?P<value>\d+(?:[.,]\d+)?|\.\d+)\s?(?P<unit>[^\d\s].*)?$")
 
@@ -58,13 +63,18 @@ def parse_number(text: str) -> tuple[float, str] | None:
     return float(value), (match.group("unit") or "").strip()
 
 
+def unit_name(unit: str) -> str:
+    return _UNIT_NAMES.get(unit.lower(), unit.lower())
+
+
 def _magnitude(value: float, unit: str) -> float:
     return max(value * _TO_BASE.get(unit.lower(), 1.0), 1e-9)
 
 
 def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> list[str]:
-    """Other numbers of the guide with the same kind of unit, closest in size first; [] for plain
-    counts and ranges: among made-up numbers any value reads as plausible."""
+    """Other numbers of the guide in the answer's unit, closest in size first; [] for plain counts and
+    ranges: among made-up numbers any value reads as plausible. A strict read found "398 days" among
+    "3 months", "12 months" and "4 years": the only day count stood out."""
     parsed = parse_number(span.text)
     if parsed is None or span.cls == "count":
         return []
@@ -77,7 +87,7 @@ def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> 
             continue
         for s in _note_numbers(other):
             candidate = parse_number(s.text)
-            if s.cls != span.cls or candidate is None:
+            if s.cls != span.cls or candidate is None or unit_name(candidate[1]) != unit_name(unit):
                 continue
             size = _magnitude(*candidate)
             if any(abs(size - _magnitude(*p)) < 1e-9 for p in (parsed, *in_note)):
@@ -100,6 +110,8 @@ def number_variant(span: Span, seed: int) -> str:
     if parsed is None:
         return ""
     value, unit = parsed
+    if span.cls == "count" and not unit and value == int(value) and 1 <= value <= SMALL_COUNT:
+        return str(int(value) + (1 if value == 1 or seed % 2 else -1))
     factors = (2.0, 0.5, 10.0) if value >= 2 else (2.0, 10.0, 5.0)
     text = _scaled(value, factors[seed % len(factors)])
     spacer = " " if re.search(r"\d\s", span.text) else ""

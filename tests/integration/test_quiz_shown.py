@@ -55,3 +55,28 @@ def test_the_section_line_stops_above_a_heading_that_names_the_answer(guide_item
     for item in named:
         hint_line = render_item(item).split("\n")[1]
         assert _norm(item.answer) not in _norm(hint_line), hint_line
+
+
+def test_number_options_are_in_the_answers_unit(guide_items: list[QuizItem]) -> None:
+    # A strict read found "398 days" among "3 months", "12 months" and "4 years": the day count stood out.
+    from quiz.generate.distractors import parse_number, unit_name
+
+    for item in guide_items:
+        answer = parse_number(item.answer)
+        if item.kind != "cloze" or answer is None or not answer[1]:
+            continue
+        units = {unit_name(p[1]) if (p := parse_number(o)) else o for o in item.options}
+        assert units == {unit_name(answer[1])}, item.options
+
+
+def test_a_small_count_moves_by_one_in_a_false_statement(
+    guide_items: list[QuizItem], request: pytest.FixtureRequest
+) -> None:
+    # "separate layer 20 broadcast domains": nonsense anyone can call False without knowing it is layer 2.
+    made = [i for i in guide_items if i.kind == "truefalse" and "broadcast domains" in i.question]
+    assert not any("layer 20" in i.question for i in made)
+    if request.node.callspec.params["guide_items"] != "security_plus":
+        return  # the VLAN line is in the Security+ guide only
+    assert made
+    assert any(re.search(r"layer [13] broadcast", i.question) for i in made if i.answer == "False") or all(
+        "layer 2 broadcast" in i.question for i in made), [i.question for i in made]
