@@ -17,7 +17,7 @@ import pytest
 from quiz.records import GuildConfig
 from quiz.store import QuizStore
 
-from .fake_discord import FakeDiscord
+from .fake_discord import BotMessage, FakeDiscord
 from .test_main_process import TOKEN, interrupt, start_bot
 
 SHARDS = 4
@@ -46,6 +46,12 @@ def make_drills_due(url: str, channel_id: int, servers: list[int]) -> None:
     with QuizStore(url) as store:
         for guild in servers:
             store.set_config(GuildConfig(guild, drill_channel_id=channel_id, drill_time="00:00", drill_count=1))
+
+
+def drill_message(fake: FakeDiscord, drill_id: int) -> BotMessage:
+    """The message of a drill (its buttons carry the drill's id)."""
+    prefix = f"sgb:drill:{drill_id}:"
+    return next(m for m in fake.bot_messages if any(c.startswith(prefix) for c in m.custom_ids))
 
 
 def drill_posts(fake: FakeDiscord, channel_id: int) -> list[str]:
@@ -86,6 +92,16 @@ async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, inde
             assert duplicate.returncode == 2, said.decode()
             assert ("error: shard(s) 2, 3 of 4 are run by another process" in said.decode()
                     and "give each process its own SHARD_IDS" in said.decode() and "Traceback" not in said.decode())
+            # members answer the drills of servers on both processes' shards: each click reaches the process
+            # holding its server, is revealed, and counts once, in that server only
+            with QuizStore(postgres_url) as watch:
+                picked = [watch.drill_for_day(g, killed_at.date()) for g in (SERVERS[1], SERVERS[2])]  # shards 2, 3
+                picked.append(watch.drill_for_day(SERVERS[3], killed_at.date()))  # shard 0: the takeover's
+            members = [fake.make_member(name=f"m{n}") for n in range(len(picked))]
+            clicks = [await fake.click_button(drill_message(fake, d.id), f"sgb:drill:{d.id}:0:0", user=m,
+                                              guild_id=d.guild_id) for d, m in zip(picked, members, strict=True) if d]
+            await fake.wait_for(lambda: all(c.followups for c in clicks), timeout=20, description="the reveals")
+            assert all(c.followups[0].content.startswith("**Q1**") for c in clicks), [c.followups for c in clicks]
         finally:
             logs.append(await interrupt(takeover))
     finally:
@@ -104,4 +120,10 @@ async def test_two_shard_processes_post_each_drill_once_across_a_kill(fake, inde
     shards_identified = sorted(tuple(i["shard"]) for i in fake.identifies)
     assert shards_identified.count((2, 4)) == 1 and shards_identified.count((0, 4)) == 2  # not the duplicate
     assert all("Traceback" not in log for log in logs), logs
+    with QuizStore(postgres_url) as store:
+        for drill, member in zip(picked, members, strict=True):
+            assert drill is not None
+            uid = int(member["user"]["id"])
+            assert store.stats(drill.guild_id, uid).answered == 1
+            assert store.stats(SERVERS[0], uid).answered == 0
 

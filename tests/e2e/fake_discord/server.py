@@ -324,7 +324,10 @@ class FakeDiscord:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((self.host, 0))
         self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
+        # Discord's edge takes any number of new connections; aiohttp's default backlog of 128 made 200 bot
+        # connections opened at once (two processes' first burst of clicks) lose SYNs and retry after 1 s
+        # (TcpExtListenOverflows), a 1 s tail that was the harness's, not the bot's.
+        await web.SockSite(self._runner, sock, backlog=1024).start()
 
     async def stop(self) -> None:
         for conn in list(self._connections.values()):
@@ -880,6 +883,7 @@ class FakeDiscord:
         message: Mapping[str, Any] | None = None,
         name: str | None = None,
         locale: str = "en-US",
+        guild_id: int | None = None,
     ) -> InteractionRecord:
         self._require_bot_connected()
         channel = self._channel(channel_id)
@@ -902,7 +906,7 @@ class FakeDiscord:
             member = copy.deepcopy(self._member(uid))
             perms = self.member_permissions(member) if permissions is None else int(permissions)
             member["permissions"] = str(perms)
-            payload = P.interaction(guild_id=self.guild_id, member=member, **common)
+            payload = P.interaction(guild_id=guild_id or self.guild_id, member=member, **common)
         else:
             payload = P.interaction(user=self.users[uid], **common)
         P.check_event("INTERACTION_CREATE", payload)
@@ -1116,9 +1120,14 @@ class FakeDiscord:
         return int(getattr(value, "id", value)) in self.roles
 
     async def click_button(
-        self, message: Any, custom_id: str, *, user: Any, permissions: int | str | None = None
+        self, message: Any, custom_id: str, *, user: Any, permissions: int | str | None = None,
+        guild_id: int | None = None,
     ) -> InteractionRecord:
-        """A member clicks the button ``custom_id`` on ``message`` (BotMessage, payload or id)."""
+        """A member clicks the button ``custom_id`` on ``message`` (BotMessage, payload or id).
+
+        ``guild_id``: the click comes from that server id instead of the fake's one real server, so it reaches
+        the shard holding that id (the drills of sharded tests are posted for such ids, in a real channel).
+        """
         msg = self._resolve_message(message)
         component = self._find_component(msg, custom_id)
         if component.get("type") != 2:
@@ -1133,6 +1142,7 @@ class FakeDiscord:
             message=msg,
             name=custom_id,
             permissions=permissions,
+            guild_id=guild_id,
         )
 
     async def choose_select(
