@@ -1,10 +1,11 @@
 """30 servers' daily drills over 2 shard processes (2 of 4 shards each) sharing one real PostgreSQL, with
-kill -9 of one process at a different point of each run, then a process taking its shards over.
+kill -9 of one process (the first in odd runs, the second in even ones) at a different point of each run,
+then a process taking its shards over.
 
     python benchmarks/shard_drills.py [--runs 10] [--index-dir DIR]
 
 Each run: a new database with 30 servers' drills due; both processes start; after the K-th drill message
-(K = 1 .. runs) the first process is killed -9 and a new one started on its shards. Prints per run the
+(K = 1 .. runs) one process is killed -9 and a new one started on its shards. Prints per run the
 messages posted, the drills posted twice (target 0) and missing (target 0), and how many drills the
 takeover posted. The fake Discord allows 2 sends a second in the one drill channel, so drills trickle
 out and the kill lands mid-run.
@@ -43,26 +44,29 @@ async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str
         second = await start(fake, index_dir, work / "b", url, "2,3")
         started = time.perf_counter()
         await fake.wait_for(lambda: len(drill_posts(fake, study)) >= kill_after, timeout=120, description="drills")
-        first.send_signal(signal.SIGKILL)
-        await first.wait()
+        # odd runs kill the process of shards 0,1, even runs the one of shards 2,3
+        shards, victim, survivor = ("0,1", first, second) if kill_after % 2 else ("2,3", second, first)
+        victim.send_signal(signal.SIGKILL)
+        await victim.wait()
         killed_at = datetime.now(UTC)
-        takeover = await start(fake, index_dir, work / "a", url, "0,1")
+        takeover = await start(fake, index_dir, work / ("a" if kill_after % 2 else "b"), url, shards)
         try:
             await fake.wait_for(lambda: len(set(drill_posts(fake, study))) >= len(SERVERS), timeout=120,
                                 description="every drill")
             await asyncio.sleep(1.5)
         finally:
             await interrupt(takeover)
-            await interrupt(second)
+            await interrupt(survivor)
         posts = drill_posts(fake, study)
         with QuizStore(url) as store:
             drills = [store.drill_for_day(g, killed_at.date()) for g in SERVERS]
+        held = {int(n) for n in shards.split(",")}
         late = sum(1 for g, d in zip(SERVERS, drills, strict=True)
-                   if (g >> 22) % SHARDS in (0, 1) and d and d.posted_at and d.posted_at > killed_at)
+                   if (g >> 22) % SHARDS in held and d and d.posted_at and d.posted_at > killed_at)
         twice = len(posts) - len(set(posts))
         missing = sum(1 for d in drills if d is None or not d.posted)
-        return (f"kill after drill {kill_after:2}: {len(posts)} drill messages, posted twice {twice}, missing "
-                f"{missing}, posted by the takeover {late}, {time.perf_counter() - started:.0f} s")
+        return (f"kill shards {shards} after drill {kill_after:2}: {len(posts)} drill messages, posted twice "
+                f"{twice}, missing {missing}, posted by the takeover {late}, {time.perf_counter() - started:.0f} s")
     finally:
         await fake.stop()
 

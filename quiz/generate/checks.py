@@ -4,11 +4,14 @@ from __future__ import annotations
 import os
 import re
 
+from rapidfuzz import fuzz
+
 from quiz.generate.distractors import parse_number, same_thing
 from quiz.item import QuizItem
-from quiz.text import content_stems, is_numbered, mentions
+from quiz.text import content_stems, initials, is_numbered, mentions
 
 MIN_EXPLANATION_WORDS = 3
+NEAR_SPELLING = 85  # rapidfuzz ratio: "recognition" / "rekognition" 91; "translation" / "translate" 80
 # Words many names share ("Amazon S3", "AWS Batch", "SG Debugger"): seeing one in a question hints at nothing.
 _GENERIC = frozenset({"amazon", "aws", "sg", "sagemaker", "data", "service", "model", "the"})
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
@@ -60,7 +63,12 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     written = {w.lower() for w in re.findall(r"[A-Za-z]{4,}", question)}
     if any(w.startswith(p) or p.startswith(w) or _same_root(w, p) for p in parts for w in written):
         return True
-    return _near_acronym(item, question)
+    # Inside a longer word, or spelt a letter apart: "PyTorch" for TorchServe, "recognition" for Rekognition
+    # (strict read, seed 4701).
+    if any((len(p) >= 5 and p in w) or (len(p) >= 6 and fuzz.ratio(w, p) >= NEAR_SPELLING)
+           for p in parts for w in written):
+        return True
+    return _near_acronym(item, question) or _two_letter_initials(item, question)
 
 
 def _near_acronym(item: QuizItem, question: str) -> bool:
@@ -75,6 +83,15 @@ def _near_acronym(item: QuizItem, question: str) -> bool:
                 _one_letter_off(written, o) for o in others):
             return True
     return False
+
+
+def _two_letter_initials(item: QuizItem, question: str) -> bool:
+    """A two-word answer's initials in capitals, and no other option's: "EI-enabled" named Elastic inference
+    (strict read, seed 4701). Three letters and more are aliases already (quiz.text.aliases)."""
+    short = initials(item.answer)
+    if len(short) != 2 or any(initials(o) == short for o in item.options if o != item.answer):
+        return False
+    return re.search(rf"(?<![A-Za-z0-9]){short.upper()}(?![a-z0-9])", question) is not None
 
 
 def _one_letter_off(a: str, b: str) -> bool:

@@ -113,7 +113,10 @@ def number_variant(span: Span, seed: int) -> str:
     if span.cls == "count" and not unit and value == int(value) and 1 <= value <= SMALL_COUNT:
         return str(int(value) + (1 if value == 1 or seed % 2 else -1))
     factors = (2.0, 0.5, 10.0) if value >= 2 else (2.0, 10.0, 5.0)
-    text = _scaled(value, factors[seed % len(factors)])
+    factor = factors[seed % len(factors)]
+    if value == int(value) and value * factor != int(value * factor):
+        factor = 2.0  # a whole number stays whole: "TCP 71.5" for port 143 is nonsense, not a wrong fact
+    text = _scaled(value, factor)
     spacer = " " if re.search(r"\d\s", span.text) else ""
     return f"{text}{spacer}{unit}" if unit else text
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from quiz.generate.catalog import Catalog, Note, frame, in_parens
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
@@ -24,6 +25,8 @@ def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
                 continue
             if ":" not in line and len(line.split()) < MIN_STATEMENT_WORDS:
                 continue  # "EC2 consumer tensorflow MXNet": a fragment, not a statement to judge
+            if line.rstrip().endswith(":"):
+                continue  # a lead-in to a list or a command ("collect the most volatile first:") claims nothing
             items.extend(_statements(catalog, near, note, li, line))
     return items
 
@@ -50,7 +53,10 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
     shown = frame(note, li)
     # A swap of a name the heading above names gives itself away: "(Glue) Python Shell supports Kinesis data
     # streams jobs" (pattern 7 of the strict reads).
-    spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)]
+    # A term the line repeats is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another
+    # 802.1Q"), or in one place, which contradicts the rest: such a term is not swapped.
+    spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
+             and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1]
     swaps = [(span, replacement) for span in spans if (replacement := _swap(catalog, near, note, span))]
     if not swaps:
         return []  # a line with nothing to swap would only ever be true: a giveaway

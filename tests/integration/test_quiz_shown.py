@@ -80,3 +80,30 @@ def test_a_small_count_moves_by_one_in_a_false_statement(
     assert made
     assert any(re.search(r"layer [13] broadcast", i.question) for i in made if i.answer == "False") or all(
         "layer 2 broadcast" in i.question for i in made), [i.question for i in made]
+
+
+def test_a_list_lead_in_is_no_statement(guide_items: list[QuizItem]) -> None:
+    # Security+ seed 4702: "Order of volatility (RFC 3227), collect the most volatile first:" asked as true or false.
+    statements = [i.question.split("\n", 1)[1] for i in guide_items if i.kind == "truefalse"]
+    assert statements and not [s for s in statements if s.rstrip().endswith(":")]
+
+
+def test_a_false_statement_swaps_no_term_the_line_repeats(guide_items: list[QuizItem]) -> None:
+    # Security+ seed 4702: every VLAN of "VLAN hopping: ... to reach another VLAN; ... the native VLAN" became
+    # 802.1Q, and the statement was nonsense. (The line has nothing else to swap, so it is not asked.)
+    hopping = [i for i in guide_items if i.kind == "truefalse" and "switch spoofing or double tagging" in i.question]
+    assert not [i.question for i in hopping if i.answer == "False" and "VLAN hopping" not in i.question]
+
+
+def test_wrong_options_are_of_the_answers_kind_in_a_mixed_list(
+    guide_items: list[QuizItem], request: pytest.FixtureRequest
+) -> None:
+    # Security+ seed 4702: incident-response phases (which the guide enumerates) offered for "Simulation
+    # exercise", and the trust concept "Federation" among SAML, JWT and OpenID Connect.
+    if request.node.callspec.params["guide_items"] != "security_plus":
+        return  # the lists are the Security+ guide's
+    which = {i.answer: i for i in guide_items if i.kind == "which"}
+    phases = {"Preparation", "Detection", "Analysis", "Containment", "Eradication", "Recovery", "Lessons learned"}
+    assert not phases & set(which["Simulation exercise"].options), which["Simulation exercise"].options
+    assert phases >= set(which["Eradication"].options), which["Eradication"].options
+    assert "Federation" not in which["SAML"].options

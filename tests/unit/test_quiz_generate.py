@@ -238,6 +238,26 @@ def test_an_acronym_one_letter_off_the_answers_gives_it_away() -> None:
     assert not given_away(_item("Stricter than an SLA", ("MOA", "MSA", "SOW"), "MOA"))
 
 
+def test_the_answers_name_in_the_notes_plain_words_gives_it_away() -> None:
+    # AWS seed 4701: "EI-enabled" named Elastic inference, "serving framework for PyTorch" TorchServe, and
+    # "celebrity recognition" Rekognition.
+    inference = ("Serverless inference", "Elastic inference", "Inference recommender", "Inference pipelines")
+    assert given_away(_item("Only works with custom containers built with EI-enabled Tensorflow, PyTorch or MXNet",
+                            inference, "Elastic inference"))
+    assert not given_away(_item("Only works with custom containers built with Tensorflow, PyTorch or MXNet",
+                                inference, "Elastic inference"))
+    assert not given_away(_item("Sends results by API; the EI team owns it", ("Elastic inference", "Edge inference",
+                                                                             "Serverless inference"),
+                                "Elastic inference"))  # EI is Edge inference's initials too
+    assert given_away(_item("Model serving framework for PyTorch", ("TorchServe", "DeepRacer", "Panorama", "Neuron"),
+                            "TorchServe"))
+    services = ("Translate", "Rekognition", "Transcribe", "Personalize")
+    assert given_away(_item("Object and scene detection, image moderation, facial analysis, celebrity recognition",
+                            services, "Rekognition"))
+    assert not given_away(_item("Object and scene detection, image moderation, facial analysis", services,
+                                "Rekognition"))
+
+
 # --- items as JSON ---------------------------------------------------------------------------------
 
 
@@ -309,6 +329,17 @@ def test_a_false_range_stays_a_range() -> None:
     assert number_variant(Span("2-15", "number", "count", 0, 4), 0) == "4-30"  # not "20-15"
     assert number_variant(Span("5-30FPS", "number", "count", 0, 7), 1) == "2.5-15FPS"
     assert number_variant(Span("900s", "number", "duration", 0, 4), 0) == "1800s"
+
+
+def test_a_false_whole_number_stays_whole() -> None:
+    # Security+ "IMAP (TCP 143)" became "TCP 71.5": no port, count or size is a half; nonsense, not a fact.
+    from quiz.generate.distractors import number_variant
+    from quiz.generate.spans import find_numbers
+
+    port = next(s for s in find_numbers("IMAP (TCP 143)") if s.text == "143")
+    assert number_variant(port, 1) == "286"
+    assert number_variant(next(iter(find_numbers("retention of 24h"))), 1) == "12h"
+    assert number_variant(next(iter(find_numbers("a learning rate of 0.3"))), 0) == "0.6"
 
 
 def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
