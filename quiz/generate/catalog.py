@@ -62,6 +62,18 @@ class Term:
     line: int  # index in Note.lines
     scope: tuple[str, ...]
 
+    @property
+    def is_list_label(self) -> bool:
+        """A plural name over a plain list ("Threat vectors: email, removable media, ...", "Port states: open,
+        closed, filtered"): the label of a category, not one thing of it. Offered beside threat actors or
+        site types, a strict read (seed 4802) called it of another kind four times."""
+        last = strip_parenthetical(self.name).split()[-1]
+        if not last.endswith("s") or last.endswith(("ss", "us", "is")):
+            return False
+        first = re.split(r"\.\s|;|\be\.g\.|\bsuch as\b", self.definition)[0]
+        items = [i for i in re.split(r",|\band\b|\bor\b", re.sub(r"\([^)]*\)", "", first)) if i.strip()]
+        return len(items) >= 3 and all(len(i.split()) <= 4 for i in items)
+
 
 @dataclass(frozen=True)
 class Note:

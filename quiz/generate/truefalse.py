@@ -56,7 +56,8 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
     # A term the line repeats is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another
     # 802.1Q"), or in one place, which contradicts the rest: such a term is not swapped.
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
-             and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1]
+             and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
+             and not (s.kind == "number" and "=" in line)]  # "idf = log(2) = 0": the arithmetic gives it away
     swaps = [(span, replacement) for span in spans if (replacement := _swap(catalog, near, note, span))]
     if not swaps:
         return []  # a line with nothing to swap would only ever be true: a giveaway

@@ -93,7 +93,7 @@ def _subject_item(
 ) -> QuizItem | None:
     subject = note.subject
     described = mask(render(note.description.split("\n")), subject)
-    if len(content_stems(described)) < MIN_DESCRIPTION_WORDS:
+    if len(content_stems(described)) < MIN_DESCRIPTION_WORDS or "____" in described:
         return None
     candidates: list[Candidate] = []
     fitting = 0
@@ -134,11 +134,11 @@ def term_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
 
 def _term_pool(catalog: Catalog, term: Term) -> list[Term]:
     """Parallel terms: the same list first; a list of two is widened to its heading's other lists."""
-    same_list = [t for t in catalog.terms if t.scope == term.scope and t is not term]
+    same_list = [t for t in catalog.terms if t.scope == term.scope and t is not term and not t.is_list_label]
     if len(same_list) >= 2 or not same_list or term.line > 0:
         return same_list  # a sub-list ("regular"/"randomized" under PCA) has no wider family
     path = catalog.notes[term.note].chunk.heading_path
-    wider = [t for t in catalog.terms if t is not term and t not in same_list and t.line == 0
+    wider = [t for t in catalog.terms if t is not term and t not in same_list and t.line == 0 and not t.is_list_label
              and catalog.notes[t.note].chunk.heading_path[:1] == path[:1]]
     wider.sort(key=lambda t: -float(catalog.notes[t.note].index == term.note))
     return same_list + wider
@@ -148,8 +148,10 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     note = catalog.notes[term.note]
     answer = strip_parenthetical(term.name)
     definition = mask(term.definition, term.name)
-    if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS:
+    if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS or term.is_list_label:
         return None
+    if "____" in definition:
+        return None  # the name inside its own definition: "file ____ monitoring" is filled by its neighbours
     candidates: list[Candidate] = []
     for other in _term_pool(catalog, term):
         name = strip_parenthetical(other.name)

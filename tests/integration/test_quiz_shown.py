@@ -107,3 +107,22 @@ def test_wrong_options_are_of_the_answers_kind_in_a_mixed_list(
     assert not phases & set(which["Simulation exercise"].options), which["Simulation exercise"].options
     assert phases >= set(which["Eradication"].options), which["Eradication"].options
     assert "Federation" not in which["SAML"].options
+
+
+def test_a_which_one_description_has_no_blank(guide_items: list[QuizItem]) -> None:
+    # seeds 4801/4802: "negative ____ coefficient" (Correlation), "file ____ monitoring" (Integrity): the
+    # name inside its own definition, masked, is filled by its neighbours.
+    assert not [i.question for i in guide_items if i.kind == "which" and "____" in i.question]
+
+
+def test_a_list_label_is_no_option(guide_items: list[QuizItem]) -> None:
+    # Security+ seed 4802: "Threat vectors" (a list of entry paths) offered among threat actors, twice, and
+    # "Continuity tests" among site types.
+    labels = {"Threat vectors", "Continuity tests", "Port states", "Data states", "Policies"}
+    assert not [i.options for i in guide_items if i.kind == "which" and labels & set(i.options)]
+
+
+def test_a_number_in_an_equation_is_not_swapped(guide_items: list[QuizItem]) -> None:
+    # AWS seed 4801: "idf = log(2) = 0" is False by arithmetic alone, without knowing tf-idf.
+    assert not [i.question for i in guide_items if i.kind == "truefalse" and i.answer == "False"
+                and "idf = log(" in i.question and "log(1) = 0" not in i.question]
