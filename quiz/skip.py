@@ -1,8 +1,9 @@
 """Lines of a guide the quiz must not ask about: known errors of the guide, listed by the group.
 
 `corpus/<guide name without extension>.skip` holds one line of the guide per line (as written in the
-guide, bullet optional; `#` starts a comment). A note holding such a line gives no quiz item and no
-wrong option; `ask` still quotes it, since it is the group's guide.
+guide, bullet optional; `#` starts a comment). Such a line (with its sub-bullets) gives no quiz item and
+no wrong option, and is not in the note the reveal quotes; the rest of its note is still asked. `ask`
+still quotes it, since it is the group's guide.
 
 A line `apart: <heading>` names a heading filed among siblings of another kind (the AWS guide lists
 the features AutoML and Automatic model tuning among its algorithms): it is never a which-one option
@@ -10,6 +11,7 @@ beside them, nor asked as one; its notes still give cloze and true/false items.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
@@ -58,9 +60,27 @@ def skip_digest(skips: Mapping[str, GuideSkips]) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
-def is_skipped(chunk: Chunk, skips: Mapping[str, GuideSkips]) -> bool:
+def without_skipped_lines(chunk: Chunk, skips: Mapping[str, GuideSkips]) -> Chunk | None:
+    """The note without the lines its guide's .skip lists (and their sub-bullets, which lean on them); None
+    when nothing is left. Only those lines go: the DeepAR note keeps its other facts when its lines on
+    Forecast's filling methods are skipped."""
     lines = skips[chunk.guide].lines if chunk.guide in skips else ()
     if not lines:
-        return False
-    text = normalize(chunk.text.replace("\n", " "))
-    return any(line in text for line in lines)
+        return chunk
+    kept: list[str] = []
+    dropped_indent: int | None = None
+    for raw in chunk.text.split("\n"):
+        indent = len(raw) - len(raw.lstrip())
+        if dropped_indent is not None and indent > dropped_indent and raw.strip():
+            continue  # a sub-bullet of a skipped line
+        dropped_indent = None
+        text = normalize(raw)
+        if text and any(line in text for line in lines):
+            dropped_indent = indent
+            continue
+        kept.append(raw)
+    if len(kept) == len(chunk.text.split("\n")):
+        return chunk
+    if not any(line.strip() for line in kept):
+        return None
+    return dataclasses.replace(chunk, text="\n".join(kept))

@@ -14,18 +14,18 @@ from quiz.generate.truefalse import truefalse_items
 from quiz.generate.which import subject_items, term_items
 from quiz.item import KINDS, QuizItem
 from quiz.select import select_items, suggest_topics
-from quiz.skip import GuideSkips, is_skipped
+from quiz.skip import GuideSkips, without_skipped_lines
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 12  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 13  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
                    skips: Mapping[str, GuideSkips] | None = None) -> list[QuizItem]:
     """Every valid item the notes support, in guide order. `vectors` (one normalized row per chunk, in
-    the same order) ranks distractors by meaning; without it they are ranked by shared words. Notes
-    holding a line of `skips` (per guide, see quiz.skip) are left out; its `apart` headings are no
+    the same order) ranks distractors by meaning; without it they are ranked by shared words. The lines
+    of `skips` (per guide, see quiz.skip) are left out of their notes; its `apart` headings are no
     which-one siblings."""
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
@@ -34,9 +34,10 @@ def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
     first: dict[tuple[str, tuple[str, ...], str], int] = {}
     for i, chunk in enumerate(chunks):
         first.setdefault((chunk.guide, chunk.heading_path, chunk.text), i)
-    kept = [i for i in first.values() if not (skips and is_skipped(chunks[i], skips))]
-    if len(kept) < len(chunks):
-        chunks = [chunks[i] for i in kept]
+    cleaned = {i: without_skipped_lines(chunks[i], skips) if skips else chunks[i] for i in first.values()}
+    kept = [i for i, chunk in cleaned.items() if chunk is not None]
+    if len(kept) < len(chunks) or any(cleaned[i] is not chunks[i] for i in kept):
+        chunks = [c for i in kept if (c := cleaned[i]) is not None]
         vectors = vectors[kept] if vectors is not None else None
     if not chunks:
         return []

@@ -17,6 +17,7 @@ _GENERIC = frozenset({"amazon", "aws", "sg", "sagemaker", "data", "service", "mo
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
 _ACRONYM = re.compile(r"[A-Z]{3,5}")
 _ACRONYM_IN_TEXT = re.compile(r"\b[A-Z]{3,5}\b")
+_TWO_CAPS = re.compile(r"\b[A-Z]{2}\b")
 
 
 def problems(item: QuizItem) -> tuple[str, ...]:
@@ -67,6 +68,11 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     # (strict read, seed 4701).
     if any((len(p) >= 5 and p in w) or (len(p) >= 6 and fuzz.ratio(w, p) >= NEAR_SPELLING)
            for p in parts for w in written):
+        return True
+    # A two-letter capitalised part of the name: "IP address usage patterns" for IP insights (seed 4901).
+    short_parts = set(_TWO_CAPS.findall(item.answer)) - {p for o in item.options if o != item.answer
+                                                        for p in _TWO_CAPS.findall(o)}
+    if any(p.lower() not in _GENERIC and re.search(rf"\b{p}\b", question) for p in short_parts):
         return True
     return _near_acronym(item, question) or _two_letter_initials(item, question)
 

@@ -84,6 +84,11 @@ def _in_term_name(line: str, span: Span) -> bool:
     return found is not None and (span.start < line.index(":") or mentions(found[0], span.text))
 
 
+def _stands_before_a_number(catalog: Catalog, name: str) -> bool:
+    pattern = re.compile(rf"(?<![\w-]){re.escape(name)}\s+\d", re.IGNORECASE)
+    return any(pattern.search(line) for note in catalog.notes for line in note.lines)
+
+
 def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, span: Span) -> QuizItem | None:
     if line.strip().lower() == note.subject.lower():
         return None  # the note's own name ("Latent Dirichet Allocation (LDA)"): nothing to recall
@@ -110,6 +115,10 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
         # A name's wrong options come only from its own list mates in the guide (family_only): names from
         # nearby notes were of another kind in strict reads ("HTTP/2 or ____" offered Twilio and Slack).
         distractors = name_distractors(span, note, catalog, near, family_only=span.kind == "name")
+    if span.kind != "number" and re.match(r"\s*\d", line[span.end:]):
+        # The blank stands before a number ("IKE (____ 500)"): a wrong option must stand before one somewhere
+        # in the guide too; "DoH 500" beside "TCP 500" was ruled out by kind alone (strict reads, 4702-4902).
+        distractors = [d for d in distractors if _stands_before_a_number(catalog, d)]
     family = catalog.family(span.text)
     # The list the span is one of: by the line's punctuation, or by the names the guide lists with it.
     listed = 0 if span.kind == "number" else max(_list_size(line, span), sum(mentions(line, m) for m in family))

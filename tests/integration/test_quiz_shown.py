@@ -126,3 +126,10 @@ def test_a_number_in_an_equation_is_not_swapped(guide_items: list[QuizItem]) -> 
     # AWS seed 4801: "idf = log(2) = 0" is False by arithmetic alone, without knowing tf-idf.
     assert not [i.question for i in guide_items if i.kind == "truefalse" and i.answer == "False"
                 and "idf = log(" in i.question and "log(1) = 0" not in i.question]
+
+
+def test_a_blank_before_a_port_offers_only_what_stands_before_ports(guide_items: list[QuizItem]) -> None:
+    # Security+ seeds 4702/4802/4902: "IKE (____ 500)" offered DoH and STARTTLS beside TCP: "DoH 500" is
+    # ruled out by kind alone, leaving TCP against UDP.
+    before_port = [i for i in guide_items if i.kind == "cloze" and re.search(r"____ \d", i.question)]
+    assert not [i.options for i in before_port if {"DoH", "DoT", "STARTTLS", "StartTLS"} & set(i.options)]

@@ -108,12 +108,14 @@ def test_empty_input_gives_no_items() -> None:
 
 
 def test_which_asks_for_the_heading_with_sibling_headings_as_options() -> None:
-    [item] = note_item("which", "IP address usage patterns")
-    assert item.answer == "IP insights"
-    assert "IP address usage patterns" in item.question
-    siblings = {"XGBoost", "Random cut forest", "K-means", "DeepAR"}
-    assert set(item.options) - {"IP insights"} <= siblings
+    [item] = note_item("which", "Algorithm to find anomalies in streams")
+    assert item.answer == "Random cut forest"
+    assert "Algorithm to find anomalies in streams" in item.question
+    siblings = {"XGBoost", "IP insights", "K-means", "DeepAR"}
+    assert set(item.options) - {"Random cut forest"} <= siblings
     assert 3 <= len(item.options) <= 4
+    # "IP address usage patterns" names IP insights (strict read, seed 4901): not asked
+    assert note_item("which", "IP address usage patterns") == []
 
 
 def test_which_never_offers_a_heading_the_note_mentions() -> None:
@@ -256,6 +258,10 @@ def test_the_answers_name_in_the_notes_plain_words_gives_it_away() -> None:
                             services, "Rekognition"))
     assert not given_away(_item("Object and scene detection, image moderation, facial analysis", services,
                                 "Rekognition"))
+    # AWS seed 4901: "IP address usage patterns" for IP insights
+    detectors = ("IP insights", "Random cut forest", "XGBoost", "K-means")
+    assert given_away(_item("Learns IP address usage patterns to flag suspicious logins", detectors, "IP insights"))
+    assert not given_away(_item("Learns usage patterns of addresses", detectors, "IP insights"))
 
 
 # --- items as JSON ---------------------------------------------------------------------------------
