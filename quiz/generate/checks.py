@@ -15,7 +15,7 @@ NEAR_SPELLING = 85  # rapidfuzz ratio: "recognition" / "rekognition" 91; "transl
 # Words many names share ("Amazon S3", "AWS Batch", "SG Debugger"): seeing one in a question hints at nothing.
 _GENERIC = frozenset({"amazon", "aws", "sg", "sagemaker", "data", "service", "model", "the"})
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")
-_ACRONYM = re.compile(r"[A-Z]{3,5}")
+_ACRONYM = re.compile(r"[A-Z]{3,6}")
 _ACRONYM_IN_TEXT = re.compile(r"\b[A-Z]{3,5}\b")
 _TWO_CAPS = re.compile(r"\b[A-Z]{2}\b")
 
@@ -74,7 +74,7 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
                                                         for p in _TWO_CAPS.findall(o)}
     if any(p.lower() not in _GENERIC and re.search(rf"\b{p}\b", question) for p in short_parts):
         return True
-    return _near_acronym(item, question) or _two_letter_initials(item, question)
+    return _near_acronym(item, question) or _two_letter_initials(item, question) or _spelt_out(item, question)
 
 
 def _near_acronym(item: QuizItem, question: str) -> bool:
@@ -89,6 +89,22 @@ def _near_acronym(item: QuizItem, question: str) -> bool:
                 _one_letter_off(written, o) for o in others):
             return True
     return False
+
+
+def _spelt_out(item: QuizItem, question: str) -> bool:
+    """An acronym answer spelt out by the question's words, all its letters (three) or all but one (more),
+    and no other option so: "average operating time between failures" for MTBF, "ephemeral elliptic curve
+    Diffie-Hellman" for ECDHE (strict read, seed 5002)."""
+    # the description only: "Which term Matches This Definition?" spells MTD
+    written = "".join(w[0] for w in re.findall(r"[A-Za-z]+", question.split("\n", 1)[-1])).upper()
+
+    def spelt(acronym: str) -> bool:
+        if not _ACRONYM.fullmatch(acronym):
+            return False
+        need = len(acronym) if len(acronym) == 3 else len(acronym) - 1
+        return any(acronym[i:i + need] in written for i in range(len(acronym) - need + 1))
+
+    return spelt(item.answer.strip()) and not any(spelt(o.strip()) for o in item.options if o != item.answer)
 
 
 def _two_letter_initials(item: QuizItem, question: str) -> bool:

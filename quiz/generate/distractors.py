@@ -23,6 +23,7 @@ _UNIT_NAMES = {  # spellings of one unit: options in other units than the answer
     "sec": "s", "mins": "min", "minute": "min", "minutes": "min", "hr": "h", "hrs": "h", "hour": "h",
     "hours": "h", "days": "day", "weeks": "week", "months": "month", "years": "year", "percent": "%",
 }
+YEARS = (1900, 2100)  # a plain number in this range is read as a year: it moves by a few years
 SMALL_COUNT = 12  # a plain count up to this moves by one in a false statement: "layer 20" is no fact to judge
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)(\s*[-–]\s*)(\d+(?:\.\d+)?)(.*)$")
 _NUMBER_TEXT = re.compile(r"^(?P<value>\d+(?:[.,]\d+)?|\.\d+)\s?(?P<unit>[^\d\s].*)?$")
@@ -111,7 +112,10 @@ def number_variant(span: Span, seed: int) -> str:
         return ""
     value, unit = parsed
     if span.cls == "count" and not unit and value == int(value) and 1 <= value <= SMALL_COUNT:
-        return str(int(value) + (1 if value == 1 or seed % 2 else -1))
+        # never down to 1: "at least 1 subnets" shows the edit by its grammar (strict read, seed 5001)
+        return str(int(value) + (1 if value <= 2 or seed % 2 else -1))
+    if span.cls == "count" and not unit and value == int(value) and YEARS[0] <= value <= YEARS[1]:
+        return str(int(value) + (-3, -2, -1, 1, 2, 3)[seed % 6])  # "published in 4034" is False to anyone
     factors = (2.0, 0.5, 10.0) if value >= 2 else (2.0, 10.0, 5.0)
     factor = factors[seed % len(factors)]
     if value == int(value) and value * factor != int(value * factor):

@@ -348,6 +348,31 @@ def test_a_false_whole_number_stays_whole() -> None:
     assert number_variant(next(iter(find_numbers("a learning rate of 0.3"))), 0) == "0.6"
 
 
+
+def test_a_false_year_or_pair_stays_believable() -> None:
+    # Security+ seed 5002: "a collision was published in 4034" is False to anyone; AWS seed 5001: "at least
+    # 1 subnets, each in a different AZ" shows the edit by its grammar.
+    from quiz.generate.distractors import number_variant
+    from quiz.generate.spans import find_numbers
+
+    year = next(s for s in find_numbers("a practical collision was published in 2017 (SHAttered)") if s.text == "2017")
+    assert {number_variant(year, seed) for seed in range(6)} <= {"2014", "2015", "2016", "2018", "2019", "2020"}
+    pair = next(s for s in find_numbers("configure VPCs with at least 2 subnets, each in a different AZ")
+                if s.text.startswith("2"))
+    assert all(number_variant(pair, seed).split()[0] != "1" for seed in range(6))
+
+
+def test_an_acronym_spelt_out_in_the_note_gives_it_away() -> None:
+    # Security+ seed 5002: "average operating time between failures" (MTBF), "ephemeral elliptic curve
+    # Diffie-Hellman" (ECDHE).
+    metrics = ("MTBF", "MTTR", "RTO", "RPO")
+    assert given_away(_item("Average operating time between failures of a repairable system", metrics, "MTBF"))
+    assert not given_away(_item("Average time to repair a failed component", ("MTBF", "RTO", "RPO"), "MTBF"))
+    exchanges = ("ECDHE", "RSA", "DSA", "AES")
+    assert given_away(_item("Key exchange with ephemeral elliptic curve Diffie-Hellman keys", exchanges, "ECDHE"))
+    assert not given_away(_item("Key exchange that gives forward secrecy", exchanges, "ECDHE"))
+
+
 def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
     from quiz.generate.distractors import same_thing
 
