@@ -95,8 +95,10 @@ def _spelt_out(item: QuizItem, question: str) -> bool:
     """An acronym answer spelt out by the question's words, all its letters (three) or all but one (more),
     and no other option so: "average operating time between failures" for MTBF, "ephemeral elliptic curve
     Diffie-Hellman" for ECDHE (strict read, seed 5002)."""
-    # the description only: "Which term Matches This Definition?" spells MTD
-    written = "".join(w[0] for w in re.findall(r"[A-Za-z]+", question.split("\n", 1)[-1])).upper()
+    # the description and the heading hint, not the prompt: "Which term Matches This Definition?" spells MTD
+    prompt, _, description = question.rpartition("\n")
+    shown = [description, *re.findall(r"\(([^)]*)\)", prompt)]
+    written = " ".join("".join(w[0] for w in re.findall(r"[A-Za-z]+", text)).upper() for text in shown)
 
     def spelt(acronym: str) -> bool:
         if not _ACRONYM.fullmatch(acronym):

@@ -18,6 +18,7 @@ from quiz.text import content_stems, mask, mentions, name_shape, same_shape, str
 # notes of three ("Service to orchestrate workflows", "Alexa uses Transcribe and Polly") were fair 3 of 10
 # times, against about half of the longer ones.
 MIN_DESCRIPTION_WORDS = 4
+_NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
 MAX_OPTIONS = 4
 RARE_NOTES = 3
 FIT_OVERLAP = 0.75  # share of the description's words a sibling's notes also have: it fits them too
@@ -147,7 +148,8 @@ def _term_pool(catalog: Catalog, term: Term) -> list[Term]:
 def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | None:
     note = catalog.notes[term.note]
     answer = strip_parenthetical(term.name)
-    definition = mask(term.definition, term.name)
+    # up to the next "Term:" of the same line: "risk before controls; residual risk: what remains ..."
+    definition = mask(_NEXT_TERM.split(term.definition)[0], term.name)
     if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS or term.is_list_label:
         return None
     if "____" in definition:

@@ -133,3 +133,10 @@ def test_a_blank_before_a_port_offers_only_what_stands_before_ports(guide_items:
     # ruled out by kind alone, leaving TCP against UDP.
     before_port = [i for i in guide_items if i.kind == "cloze" and re.search(r"____ \d", i.question)]
     assert not [i.options for i in before_port if {"DoH", "DoT", "STARTTLS", "StartTLS"} & set(i.options)]
+
+
+def test_a_definition_stops_before_the_next_term_of_its_line(guide_items: list[QuizItem]) -> None:
+    # Security+ seed 5102: "risk before controls; residual risk: what remains after controls are applied"
+    # asked for Inherent risk with Residual risk's definition in it; "Microsoft SQL Server; 3306 TCP: MySQL".
+    defined = [i.question for i in guide_items if i.kind == "which" and i.question.startswith("Which term")]
+    assert not [q for q in defined if "residual risk: what remains" in q or "3306 TCP: MySQL" in q]

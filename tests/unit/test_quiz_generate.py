@@ -371,6 +371,10 @@ def test_an_acronym_spelt_out_in_the_note_gives_it_away() -> None:
     exchanges = ("ECDHE", "RSA", "DSA", "AES")
     assert given_away(_item("Key exchange with ephemeral elliptic curve Diffie-Hellman keys", exchanges, "ECDHE"))
     assert not given_away(_item("Key exchange that gives forward secrecy", exchanges, "ECDHE"))
+    # seed 5102: the hint "(Federation and single sign-on)" spelt out SSO
+    logins = ("SSO", "SAML", "LDAP", "OpenID Connect")
+    assert given_away(_item("Which term matches this definition? (Federation and single sign-on)\none login "
+                            "gives access to many applications", logins, "SSO"))
 
 
 def test_a_name_with_its_prefix_written_short_is_the_same_name() -> None:
