@@ -120,6 +120,8 @@ def number_variant(span: Span, seed: int) -> str:
     factor = factors[seed % len(factors)]
     if value == int(value) and value * factor != int(value * factor):
         factor = 2.0  # a whole number stays whole: "TCP 71.5" for port 143 is nonsense, not a wrong fact
+    if value > 1 and value * factor == 1 and unit:
+        factor = 2.0  # "the last 1 weeks" shows the edit by its grammar (strict read, seed 5201)
     text = _scaled(value, factor)
     spacer = " " if re.search(r"\d\s", span.text) else ""
     return f"{text}{spacer}{unit}" if unit else text

@@ -360,6 +360,9 @@ def test_a_false_year_or_pair_stays_believable() -> None:
     pair = next(s for s in find_numbers("configure VPCs with at least 2 subnets, each in a different AZ")
                 if s.text.startswith("2"))
     assert all(number_variant(pair, seed).split()[0] != "1" for seed in range(6))
+    # AWS seed 5201: "updated in the last 1 weeks"
+    weeks = next(s for s in find_numbers("metrics that were updated in the last 2 weeks") if s.text.startswith("2"))
+    assert all(not number_variant(weeks, seed).startswith("1 ") for seed in range(6))
 
 
 def test_an_acronym_spelt_out_in_the_note_gives_it_away() -> None:
