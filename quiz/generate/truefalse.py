@@ -6,13 +6,27 @@ import re
 
 from quiz.generate.catalog import Catalog, Note, frame, in_parens
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
-from quiz.generate.distractors import Neighbours, name_distractors, number_distractors, number_variant
+from quiz.generate.distractors import (
+    Neighbours,
+    name_distractors,
+    number_distractors,
+    number_variant,
+    parse_number,
+    unit_name,
+)
 from quiz.generate.spans import Span, negated
 from quiz.item import FALSE, TRUE, QuizItem
 from quiz.text import content_stems, match_case, mentions
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
 MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
+# A number after a bound is falsified one way only: a lower bound lowered ("start with only 5 images" where
+# 10 is the least), an upper bound raised. Moved the other way it stays true (strict reads 5001-5301:
+# "start with only 9 images", "at least 3 subnets").
+_LOWER_BOUND = re.compile(r"\b(?:at least|as few as|only|minimum(?: of)?|more than|over)\s+(?:\S+\s+)?$",
+                          re.IGNORECASE)
+_UPPER_BOUND = re.compile(r"\b(?:at most|as many as|up to|maximum(?: of)?|less than|fewer than|under|within)\s+"
+                          r"(?:\S+\s+)?$", re.IGNORECASE)
 
 
 def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
@@ -37,14 +51,33 @@ def _subject_text(catalog: Catalog, note: Note) -> str:
     return "\n".join(n.text for n in catalog.notes if n.chunk.heading_path == path)
 
 
-def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span) -> str:
+def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: int = 0) -> str:
+    """The term or number a false statement puts in place of `span`; for a number after a lower (`bound`
+    -1) or upper (+1) bound, only one below or above it."""
     if span.kind == "number":
         options = number_distractors(span, note, catalog, k=1) or [number_variant(span, note.index)]
+        if bound:
+            one_less = [str(int(n[0]) - 1)] if (n := parse_number(span.text)) and not n[1] and n[0] == int(n[0]) else []
+            options = [o for o in (*number_distractors(span, note, catalog, k=3),
+                                   *(number_variant(span, note.index + k) for k in range(6)), *one_less)
+                       if _beyond(o, span.text, bound)]
         options = [o for o in options if o]
     else:
         options = name_distractors(span, note, catalog, near, k=1, avoid=_subject_text(catalog, note),
                                    family_only=True)
     return options[0] if options else ""
+
+
+def _beyond(candidate: str, original: str, bound: int) -> bool:
+    new, old = parse_number(candidate), parse_number(original)
+    if new is None or old is None or unit_name(new[1]) != unit_name(old[1]) or new[0] == old[0]:
+        return False
+    return (new[0] > old[0]) == (bound > 0)
+
+
+def _bound(line: str, span: Span) -> int:
+    before = line[:span.start]
+    return -1 if _LOWER_BOUND.search(before) else 1 if _UPPER_BOUND.search(before) else 0
 
 
 def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str) -> list[QuizItem]:
@@ -53,12 +86,14 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
     shown = frame(note, li)
     # A swap of a name the heading above names gives itself away: "(Glue) Python Shell supports Kinesis data
     # streams jobs" (pattern 7 of the strict reads).
-    # A term the line repeats is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another
-    # 802.1Q"), or in one place, which contradicts the rest: such a term is not swapped.
+    # Numbers stay in an equation ("idf = log(2) = 0": the arithmetic gives it away). A term the line repeats
+    # is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another 802.1Q"), or in one place,
+    # which contradicts the rest: such a term is not swapped.
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
              and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
-             and not (s.kind == "number" and "=" in line)]  # "idf = log(2) = 0": the arithmetic gives it away
-    swaps = [(span, replacement) for span in spans if (replacement := _swap(catalog, near, note, span))]
+             and not (s.kind == "number" and "=" in line)]
+    swaps = [(span, replacement) for span in spans
+             if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))]
     if not swaps:
         return []  # a line with nothing to swap would only ever be true: a giveaway
     # Each line gives one true and one false statement, so "False" is right exactly half the time;
@@ -66,6 +101,8 @@ def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: s
     digest = hashlib.sha1(f"{note.chunk.id}:{li}".encode()).digest()
     span, replacement = swaps[digest[0] % len(swaps)]
     swapped = blank_out(line, span.text).replace("____", match_case(replacement, span.text))
+    if replacement == "1":  # "at least 1 subnet", not "1 subnets": the grammar would show the edit
+        swapped = re.sub(r"(?<![\w.])1 (\w{3,}?)s\b", r"1 \1", swapped, count=1)
     bonus = 0.15 if span.kind == "number" else 0.05
     return [_item(note, li, line, TRUE, bonus), _item(note, li, swapped, FALSE, bonus)]
 

@@ -140,3 +140,14 @@ def test_a_definition_stops_before_the_next_term_of_its_line(guide_items: list[Q
     # asked for Inherent risk with Residual risk's definition in it; "Microsoft SQL Server; 3306 TCP: MySQL".
     defined = [i.question for i in guide_items if i.kind == "which" and i.question.startswith("Which term")]
     assert not [q for q in defined if "residual risk: what remains" in q or "3306 TCP: MySQL" in q]
+
+
+def test_a_bound_is_not_moved_in_a_false_statement(guide_items: list[QuizItem]) -> None:
+    # AWS seeds 5001-5301: "start with only 9 images" (the guide: 10) and "at least 3 subnets" (2) were
+    # called arguably true: a lower or upper bound moved one way stays true.
+    def moved(prefix: str) -> list[int]:
+        return [int(m.group(1)) for i in guide_items if i.kind == "truefalse" and i.answer == "False"
+                and (m := re.search(rf"{prefix} (\d+)", i.question))]
+
+    assert all(n < 10 for n in moved("You can start with only")), moved("You can start with only")
+    assert all(n < 2 for n in moved("configure VPCs with at least")), moved("configure VPCs with at least")
