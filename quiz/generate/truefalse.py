@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Literal
 
 from quiz.generate.catalog import Catalog, Note, frame, in_parens
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
@@ -27,6 +28,7 @@ _LOWER_BOUND = re.compile(r"\b(?:at least|as few as|only|minimum(?: of)?|more th
                           re.IGNORECASE)
 _UPPER_BOUND = re.compile(r"\b(?:at most|as many as|up to|maximum(?: of)?|less than|fewer than|under|within)\s+"
                           r"(?:\S+\s+)?$", re.IGNORECASE)
+Bound = Literal[-1, 0, 1]  # the number follows a lower bound, none, an upper bound
 
 
 def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
@@ -51,13 +53,14 @@ def _subject_text(catalog: Catalog, note: Note) -> str:
     return "\n".join(n.text for n in catalog.notes if n.chunk.heading_path == path)
 
 
-def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: int = 0) -> str:
+def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: Bound = 0) -> str:
     """The term or number a false statement puts in place of `span`; for a number after a lower (`bound`
     -1) or upper (+1) bound, only one below or above it."""
     if span.kind == "number":
         options = number_distractors(span, note, catalog, k=1) or [number_variant(span, note.index)]
         if bound:
-            one_less = [str(int(n[0]) - 1)] if (n := parse_number(span.text)) and not n[1] and n[0] == int(n[0]) else []
+            n = parse_number(span.text)
+            one_less = [str(int(n[0]) - 1)] if n and not n[1] and n[0] == int(n[0]) and n[0] >= 2 else []
             options = [o for o in (*number_distractors(span, note, catalog, k=3),
                                    *(number_variant(span, note.index + k) for k in range(6)), *one_less)
                        if _beyond(o, span.text, bound)]
@@ -68,14 +71,14 @@ def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: int
     return options[0] if options else ""
 
 
-def _beyond(candidate: str, original: str, bound: int) -> bool:
+def _beyond(candidate: str, original: str, bound: Bound) -> bool:
     new, old = parse_number(candidate), parse_number(original)
     if new is None or old is None or unit_name(new[1]) != unit_name(old[1]) or new[0] == old[0]:
         return False
     return (new[0] > old[0]) == (bound > 0)
 
 
-def _bound(line: str, span: Span) -> int:
+def _bound(line: str, span: Span) -> Bound:
     before = line[:span.start]
     return -1 if _LOWER_BOUND.search(before) else 1 if _UPPER_BOUND.search(before) else 0
 
