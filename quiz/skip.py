@@ -62,14 +62,15 @@ def skip_digest(skips: Mapping[str, GuideSkips]) -> str:
 
 def without_skipped_lines(chunk: Chunk, skips: Mapping[str, GuideSkips]) -> Chunk | None:
     """The note without the lines its guide's .skip lists (and their sub-bullets, which lean on them); None
-    when nothing is left. Only those lines go: the DeepAR note keeps its other facts when its lines on
-    Forecast's filling methods are skipped."""
+    when nothing is left. Only those lines go: a skipped sub-bullet leaves its parent line and its
+    siblings to be asked."""
     lines = skips[chunk.guide].lines if chunk.guide in skips else ()
     if not lines:
         return chunk
     kept: list[str] = []
     dropped_indent: int | None = None
-    for raw in chunk.text.split("\n"):
+    raw_lines = chunk.text.split("\n")
+    for raw in raw_lines:
         indent = len(raw) - len(raw.lstrip())
         if dropped_indent is not None and indent > dropped_indent and raw.strip():
             continue  # a sub-bullet of a skipped line
@@ -79,7 +80,7 @@ def without_skipped_lines(chunk: Chunk, skips: Mapping[str, GuideSkips]) -> Chun
             dropped_indent = indent
             continue
         kept.append(raw)
-    if len(kept) == len(chunk.text.split("\n")):
+    if len(kept) == len(raw_lines):
         return chunk
     if not any(line.strip() for line in kept):
         return None

@@ -56,14 +56,14 @@ def _subject_text(catalog: Catalog, note: Note) -> str:
 def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: Bound = 0) -> str:
     """The term or number a false statement puts in place of `span`; for a number after a lower (`bound`
     -1) or upper (+1) bound, only one below or above it."""
-    if span.kind == "number":
+    if span.kind == "number" and bound:
+        n = parse_number(span.text)
+        one_less = [str(int(n[0]) - 1)] if n and not n[1] and n[0] == int(n[0]) and n[0] >= 2 else []
+        options = [o for o in (*number_distractors(span, note, catalog, k=3),
+                               *(number_variant(span, note.index + k) for k in range(6)), *one_less)
+                   if _beyond(o, span.text, bound)]
+    elif span.kind == "number":
         options = number_distractors(span, note, catalog, k=1) or [number_variant(span, note.index)]
-        if bound:
-            n = parse_number(span.text)
-            one_less = [str(int(n[0]) - 1)] if n and not n[1] and n[0] == int(n[0]) and n[0] >= 2 else []
-            options = [o for o in (*number_distractors(span, note, catalog, k=3),
-                                   *(number_variant(span, note.index + k) for k in range(6)), *one_less)
-                       if _beyond(o, span.text, bound)]
         options = [o for o in options if o]
     else:
         options = name_distractors(span, note, catalog, near, k=1, avoid=_subject_text(catalog, note),

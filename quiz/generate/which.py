@@ -168,7 +168,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
             continue
         candidates.append(Candidate(name, closeness))
     same_scope = {strip_parenthetical(t.name) for t in catalog.terms if t.scope == term.scope}
-    groups = _enumerations(catalog, term)
+    groups = _enumerations(catalog.notes[term.note].lines, same_scope)
     kind = _group_of(groups, answer)
     shape = name_shape(answer)
     # Of one list, the terms of the answer's own kind first: the list the guide itself enumerates them in
@@ -186,11 +186,11 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     return _which_item(note, question, answer, distractors, difficulty)
 
 
-def _enumerations(catalog: Catalog, term: Term) -> list[frozenset[str]]:
-    """The lines of the term's note that name three or more terms of its list: the guide's own grouping."""
-    scope = [strip_parenthetical(t.name) for t in catalog.terms if t.scope == term.scope]
+def _enumerations(lines: tuple[str, ...], scope: set[str]) -> list[frozenset[str]]:
+    """The lines of a term's note that name three or more terms of its list (`scope`): the guide's own
+    grouping."""
     groups = []
-    for line in catalog.notes[term.note].lines:
+    for line in lines:
         named = frozenset(name for name in scope if mentions(line, name) and not line.startswith(f"{name}:"))
         if len(named) >= 3:
             groups.append(named)

@@ -693,13 +693,16 @@ class FakeDiscord:
             gaps += [b.at - a.at for a, b in itertools.pairwise(beats)]
         return gaps
 
-    def max_heartbeat_lateness(self, connection_id: int | None = None) -> float:
-        """Largest (gap between heartbeats - heartbeat interval), in seconds."""
+    def max_heartbeat_lateness(self, connection_id: int | None = None, since: float | None = None,
+                               until: float | None = None) -> float:
+        """Largest (gap between heartbeats - heartbeat interval), in seconds; with `since`/`until`
+        (perf_counter times), only the gaps that overlap that window."""
         by_conn: dict[int, list[HeartbeatRecord]] = {}
         for hb in self.heartbeats:
             if connection_id is None or hb.connection_id == connection_id:
                 by_conn.setdefault(hb.connection_id, []).append(hb)
-        lateness = [b.at - a.at - b.interval for beats in by_conn.values() for a, b in itertools.pairwise(beats)]
+        lateness = [b.at - a.at - b.interval for beats in by_conn.values() for a, b in itertools.pairwise(beats)
+                    if (since is None or b.at >= since) and (until is None or a.at <= until)]
         if not lateness:
             raise ValueError(f"need two heartbeats on one connection, have {len(self.heartbeats)}")
         return max(lateness)
