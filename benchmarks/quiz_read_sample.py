@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.messages import render_item  # noqa: E402
 from bot.playground import plain  # noqa: E402
-from index.embed import SentenceTransformerEmbedder  # noqa: E402
+from index.embed import MiniLMEncoder, SentenceTransformerEmbedder  # noqa: E402
 from index.store import build_index  # noqa: E402
 from quiz.generate import GENERATOR_VERSION, generate_items, select_items  # noqa: E402
 from quiz.skip import read_skip_lines  # noqa: E402
@@ -34,7 +34,7 @@ def main() -> int:
         shutil.copy(args.guide, tmp)
         store = build_index(Path(tmp), SentenceTransformerEmbedder().encode)  # as the bot builds it
     skips = read_skip_lines(args.guide.parent, [args.guide.name])  # as the bot reads corpus/<guide>.skip
-    items = generate_items(store.chunks, store.vectors, skips)
+    items = generate_items(store.chunks, store.vectors, skips, MiniLMEncoder().encode)  # as the bot makes them
     picked = select_items(items, args.count, args.seed, None)
     print(f"# {args.guide.name} · seed {args.seed} · generator v{GENERATOR_VERSION} · "
           f"{len(picked)} of {len(items)} items\n")

@@ -9,9 +9,12 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from bot.settings import Settings
 from index.answer import Answerer
@@ -51,11 +54,12 @@ class Services:
     @classmethod
     def load(cls, settings: Settings, *, progress: bool = False, quiz: bool = True) -> Services:
         index = load_index(settings, progress=progress)
-        retriever = Retriever(index, MiniLMEncoder().encode)
+        encoder = MiniLMEncoder()
+        retriever = Retriever(index, encoder.encode)
         items: list[QuizItem] = []
         store = None
         if quiz:
-            items = load_items(settings, index)
+            items = load_items(settings, index, encoder.encode)
             store = QuizStore(settings.quiz_database)
             synced: SyncResult = store.sync_items(items)
             log.info("quiz items: %d active (%d new, %d retired after a guide change)",
@@ -92,8 +96,10 @@ class ItemsManifest:
         return cls(sum(1 for line in text.splitlines() if line), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def load_items(settings: Settings, index: IndexStore) -> list[QuizItem]:
-    """The quiz items of this index, generated once and kept beside it (as JSON lines, with a manifest)."""
+def load_items(settings: Settings, index: IndexStore,
+               encode: Callable[[list[str]], np.ndarray] | None = None) -> list[QuizItem]:
+    """The quiz items of this index, generated once and kept beside it (as JSON lines, with a manifest).
+    `encode` is the index's model (loaded here when the items must be made and none is given)."""
     skips = read_skip_lines(Path(settings.corpus_dir), index.manifest.guides)
     name = ITEMS_FILE.format(version=GENERATOR_VERSION, skips=skip_digest(skips))
     path = Path(settings.index_dir) / index.manifest.corpus_key / name
@@ -107,7 +113,7 @@ def load_items(settings: Settings, index: IndexStore) -> list[QuizItem]:
             return [QuizItem.from_json(line) for line in text.splitlines() if line]
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("quiz items beside the index are unreadable (%s); generating them again", exc)
-    items = generate_items(index.chunks, index.vectors, skips)
+    items = generate_items(index.chunks, index.vectors, skips, encode or MiniLMEncoder().encode)
     text = "".join(it.to_json() + "\n" for it in items)
     try:
         _write_atomically(path, text)

@@ -1,7 +1,7 @@
 """Chunks -> QuizItems, deterministic and without an LLM: which-one, cloze and true/false questions."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -9,7 +9,7 @@ from index.chunk import Chunk
 from quiz.generate.catalog import build_catalog
 from quiz.generate.checks import problems
 from quiz.generate.cloze import cloze_items
-from quiz.generate.distractors import neighbours
+from quiz.generate.distractors import TermSimilarity, neighbours
 from quiz.generate.truefalse import truefalse_items
 from quiz.generate.which import subject_items, term_items
 from quiz.item import KINDS, QuizItem
@@ -18,15 +18,17 @@ from quiz.skip import GuideSkips, without_skipped_lines
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 18  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 19  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
-                   skips: Mapping[str, GuideSkips] | None = None) -> list[QuizItem]:
+                   skips: Mapping[str, GuideSkips] | None = None,
+                   encode: Callable[[list[str]], np.ndarray] | None = None) -> list[QuizItem]:
     """Every valid item the notes support, in guide order. `vectors` (one normalized row per chunk, in
     the same order) ranks distractors by meaning; without it they are ranked by shared words. The lines
     of `skips` (per guide, see quiz.skip) are left out of their notes; its `apart` headings are no
-    which-one siblings."""
+    which-one siblings. `encode` (the index's model) tells a near-synonym swap from a false one; without
+    it no swap counts as one."""
     if vectors is not None and vectors.shape[0] != len(chunks):
         raise ValueError(f"vectors has {vectors.shape[0]} rows for {len(chunks)} chunks; they must match 1:1")
     # A note repeated word for word under the same heading asks nothing new; the checks for wrong
@@ -42,6 +44,7 @@ def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
     if not chunks:
         return []
     drafts: list[QuizItem] = []
+    alike = TermSimilarity(encode)
     # One guide at a time: two guides may both have a "1. Introduction", whose notes are no siblings.
     for guide in dict.fromkeys(chunk.guide for chunk in chunks):
         rows = [i for i, chunk in enumerate(chunks) if chunk.guide == guide]
@@ -52,7 +55,7 @@ def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,
             *subject_items(catalog, near),
             *term_items(catalog, near),
             *cloze_items(catalog, near),
-            *truefalse_items(catalog, near),
+            *truefalse_items(catalog, near, alike),
         ]
     position = {chunk.id: i for i, chunk in enumerate(chunks)}
     items: list[QuizItem] = []

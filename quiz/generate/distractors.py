@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
@@ -35,6 +36,23 @@ class Neighbours:
 
     order: tuple[tuple[int, ...], ...]
     similarity: np.ndarray  # (n, n), 0..1
+
+
+@dataclass
+class TermSimilarity:
+    """How alike two short names read to the embedding model ("authentication" and "identification"), each
+    name encoded once. Without an encoder nothing counts as alike."""
+
+    encode: Callable[[list[str]], np.ndarray] | None = None
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __call__(self, a: str, b: str) -> float:
+        if self.encode is None:
+            return 0.0
+        missing = [t for t in dict.fromkeys((a, b)) if t not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.encode(missing), strict=True))
+        return float(self._vectors[a] @ self._vectors[b])
 
 
 def neighbours(notes: tuple[Note, ...], vectors: np.ndarray | None) -> Neighbours:

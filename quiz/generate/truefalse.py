@@ -9,6 +9,7 @@ from quiz.generate.catalog import Catalog, Note, frame, in_parens
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
 from quiz.generate.distractors import (
     Neighbours,
+    TermSimilarity,
     name_distractors,
     number_distractors,
     number_variant,
@@ -29,9 +30,19 @@ _LOWER_BOUND = re.compile(r"\b(?:at least|as few as|only|minimum(?: of)?|more th
 _UPPER_BOUND = re.compile(r"\b(?:at most|as many as|up to|maximum(?: of)?|less than|fewer than|under|within)\s+"
                           r"(?:\S+\s+)?$", re.IGNORECASE)
 Bound = Literal[-1, 0, 1]  # the number follows a lower bound, none, an upper bound
+# A swap this alike to the term it replaces (MiniLM cosine of the two names) reads as a near-synonym and the
+# statement stays true: over the strict reads of v10-v18, the False swaps at or above 0.35 were fair 7 of 20
+# times ("authentication" -> "identification" 0.37, "Detect" -> "Identify" 0.42, IPS -> IDS 0.48), those
+# below 46 of 59.
+NEAR_SYNONYM = 0.35
+# A number the line (or its hint) derives from others: swapped, it contradicts its own sentence ("8kb, that
+# means 8MB/s. So we need 8 shards", "adds up to a 1", "Example: 10 users need 45 keys" under n(n-1)/2).
+_DERIVED = re.compile(r"=|->|→|\bmeans\b|\bso we need\b|\badds? up\b|\bsums? (?:up )?to\b|^Example\b|"
+                      r"\w\([^)]*[-+*/][^)]*\)", re.IGNORECASE)
+_LIST = re.compile(r",|\band\b")
 
 
-def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
+def truefalse_items(catalog: Catalog, near: Neighbours, alike: TermSimilarity) -> list[QuizItem]:
     items = []
     for note in catalog.notes:
         if note.code:
@@ -43,7 +54,7 @@ def truefalse_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
                 continue  # "EC2 consumer tensorflow MXNet": a fragment, not a statement to judge
             if line.rstrip().endswith(":"):
                 continue  # a lead-in to a list or a command ("collect the most volatile first:") claims nothing
-            items.extend(_statements(catalog, near, note, li, line))
+            items.extend(_statements(catalog, near, alike, note, li, line))
     return items
 
 
@@ -71,6 +82,14 @@ def _swap(catalog: Catalog, near: Neighbours, note: Note, span: Span, bound: Bou
     return options[0] if options else ""
 
 
+def _clearly_other(term: str, replacement: str, alike: TermSimilarity) -> bool:
+    """Whether a swapped-in name makes the statement false: not a near-synonym of the term, and not a list
+    where the line names one thing ("RSA" -> "DSA, ECDSA and Ed25519" read as spliced from another line)."""
+    if _LIST.search(replacement) and not _LIST.search(term):
+        return False
+    return alike(term, replacement) < NEAR_SYNONYM
+
+
 def _beyond(candidate: str, original: str, bound: Bound) -> bool:
     new, old = parse_number(candidate), parse_number(original)
     if new is None or old is None or unit_name(new[1]) != unit_name(old[1]) or new[0] == old[0]:
@@ -83,20 +102,23 @@ def _bound(line: str, span: Span) -> Bound:
     return -1 if _LOWER_BOUND.search(before) else 1 if _UPPER_BOUND.search(before) else 0
 
 
-def _statements(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str) -> list[QuizItem]:
+def _statements(catalog: Catalog, near: Neighbours, alike: TermSimilarity, note: Note, li: int,
+                line: str) -> list[QuizItem]:
     if line.strip().lower() == note.subject.lower():
         return []
     shown = frame(note, li)
     # A swap of a name the heading above names gives itself away: "(Glue) Python Shell supports Kinesis data
     # streams jobs" (pattern 7 of the strict reads).
-    # Numbers stay in an equation ("idf = log(2) = 0": the arithmetic gives it away). A term the line repeats
-    # is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another 802.1Q"), or in one place,
-    # which contradicts the rest: such a term is not swapped.
+    # Numbers stay in an equation or a derivation ("idf = log(2) = 0": the arithmetic gives it away). A term the
+    # line repeats is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another 802.1Q"), or in
+    # one place, which contradicts the rest: such a term is not swapped.
+    derived = bool(_DERIVED.search(line) or _DERIVED.search(shown))
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
              and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
-             and not (s.kind == "number" and "=" in line)]
+             and not (s.kind == "number" and derived)]
     swaps = [(span, replacement) for span in spans
-             if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))]
+             if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))
+             and (span.kind == "number" or _clearly_other(span.text, replacement, alike))]
     if not swaps:
         return []  # a line with nothing to swap would only ever be true: a giveaway
     # Each line gives one true and one false statement, so "False" is right exactly half the time;

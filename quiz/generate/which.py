@@ -60,11 +60,13 @@ def _claim(text: str) -> frozenset[str]:
 
 
 def _fits(description: str, other_text: str, similarity: float) -> bool:
-    """Whether a description could as well describe another subject: nearly the same words."""
+    """Whether a description could as well describe another subject: nearly the same words. The other's
+    asides count: "Precision - AUC: for imbalanced datasets, ... positive class" fits "ROC / AUC: ... the
+    positive class performance (good for imbalanced datasets)", two-right in three strict reads."""
     mine = _claim(description)
     if not mine:
         return True
-    shared = len(mine & _claim(other_text)) / len(mine)
+    shared = len(mine & (_claim(other_text) | content_stems(other_text))) / len(mine)
     return shared >= FIT_OVERLAP or similarity >= 0.92
 
 
@@ -134,15 +136,10 @@ def term_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
 
 
 def _term_pool(catalog: Catalog, term: Term) -> list[Term]:
-    """Parallel terms: the same list first; a list of two is widened to its heading's other lists."""
-    same_list = [t for t in catalog.terms if t.scope == term.scope and t is not term and not t.is_list_label]
-    if len(same_list) >= 2 or not same_list or term.line > 0:
-        return same_list  # a sub-list ("regular"/"randomized" under PCA) has no wider family
-    path = catalog.notes[term.note].chunk.heading_path
-    wider = [t for t in catalog.terms if t is not term and t not in same_list and t.line == 0 and not t.is_list_label
-             and catalog.notes[t.note].chunk.heading_path[:1] == path[:1]]
-    wider.sort(key=lambda t: -float(catalog.notes[t.note].index == term.note))
-    return same_list + wider
+    """Parallel terms: those of the same list. A list of two is not widened to its heading's other lists:
+    "Channel identification" (a Transcribe feature) then got "Fraud detector" (a service) and "Speech
+    marks" (Polly's), of another kind in four strict reads of four."""
+    return [t for t in catalog.terms if t.scope == term.scope and t is not term and not t.is_list_label]
 
 
 def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | None:
