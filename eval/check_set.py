@@ -41,7 +41,7 @@ def check(records: list[dict], guide_text: str) -> list[str]:
             problems.append(f"{where} repeated id")
         seen.add(rid)
         shape, q = r["shape"], r["question"]
-        if shape not in SHAPES or r["split"] not in ("dev", "test"):
+        if shape not in SHAPES or r["split"] not in ("dev", "test", "outside"):
             problems.append(f"{where} shape {shape!r} / split {r['split']!r}")
             continue
         lo, hi = LENGTHS[shape]

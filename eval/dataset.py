@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 Shape = Literal["chat", "typo", "exam_short", "exam", "exam_options"]
-Split = Literal["dev", "test"]
+# "outside": held out too, and written by a helper session that saw only the guides, never this project's
+# questions or code (eval/sets/*_outside.jsonl): a check on what the team's own questions share.
+Split = Literal["dev", "test", "outside"]
+SPLITS: tuple[Split, ...] = ("dev", "test", "outside")
 SHAPES: tuple[Shape, ...] = ("chat", "typo", "exam_short", "exam", "exam_options")
 _STYLE_SHAPE: dict[str, Shape] = {"paraphrase": "chat", "chat": "chat", "acronym": "chat", "typo": "typo",
                                   "exam": "exam_short", "offguide": "chat"}
@@ -68,7 +71,7 @@ def _load_file(path: Path) -> list[Question]:
         try:
             d = json.loads(line)
             shape = d["shape"] if "shape" in d else _STYLE_SHAPE[d["style"]]
-            if shape not in SHAPES or d["split"] not in ("dev", "test"):
+            if shape not in SHAPES or d["split"] not in SPLITS:
                 raise ValueError(f"shape {shape!r} / split {d['split']!r}")
             out.append(Question(str(d["id"]), str(d["question"]), bool(d["answerable"]), tuple(d["gold"]), shape,
                                 str(d.get("guide", "aws")), d["split"], str(d.get("answer") or "")))

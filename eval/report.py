@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from eval.dataset import GUIDES_DIR, SHAPES, Question, Split, default_files, load_questions
+from eval.dataset import GUIDES_DIR, SHAPES, SPLITS, Question, Split, default_files, load_questions
 from eval.systems import Bm25Notes, DenseFixedChunks, Ours, Result, SearchSystem
 from index.answer import Answerer
 from index.embed import MiniLMEncoder, SentenceTransformerEmbedder
@@ -152,6 +152,8 @@ HEADER = f"{'R@1':>5} {'R@3':>5} {'MRR':>5} {'off-ref':>7} {'ans-ref':>7} {'usef
 
 
 def _cells(m: Metrics) -> str:
+    if not m.answerable and not m.offguide:
+        return f"{'-':>5} {'-':>5} {'-':>5} {'-':>7} {'-':>7} {'-':>6}"
     if not m.answerable:
         return f"{'':>5} {'':>5} {'':>5} {m.offguide_refused:7.2f} {'':>7} {'':>6}"
     off = f"{m.offguide_refused:7.2f}" if m.offguide else f"{'-':>7}"
@@ -164,37 +166,38 @@ def _split(rows: Sequence[Scored], split: Split) -> list[Scored]:
 
 
 def _print_overall(scored: dict[str, list[Scored]]) -> None:
-    print(f"{'system':24} {'n':>9} | dev   {HEADER} | test  {HEADER}")
+    print(f"{'system':24} {'n':>12} | " + " | ".join(f"{split:7} {HEADER}" for split in SPLITS))
     for name, rows in scored.items():
-        dev, test = metrics(_split(rows, "dev")), metrics(_split(rows, "test"))
-        n = f"{dev.answerable + dev.offguide}/{test.answerable + test.offguide}"
-        print(f"{name:24} {n:>9} | {'':5} {_cells(dev)} | {'':5} {_cells(test)}")
+        parts = [metrics(_split(rows, split)) for split in SPLITS]
+        n = "/".join(str(m.answerable + m.offguide) for m in parts)
+        print(f"{name:24} {n:>12} | " + " | ".join(f"{'':7} {_cells(m)}" for m in parts))
 
 
 def _print_by_group(scored: dict[str, list[Scored]]) -> None:
     guides = sorted({r.question.guide for r in next(iter(scored.values()))})
     for name, rows in scored.items():
-        print(f"\n{name}, by guide and shape (n = answerable + off-guide, dev/test)")
-        print(f"{'guide':9} {'shape':13} {'n dev':>7} {'n test':>7} | dev   {HEADER} | test  {HEADER}")
+        print(f"\n{name}, by guide and shape (n = answerable + off-guide, for {'/'.join(SPLITS)})")
+        print(f"{'guide':9} {'shape':13} " + " ".join(f"{'n ' + split:>9}" for split in SPLITS) + " | "
+              + " | ".join(f"{split:7} {HEADER}" for split in SPLITS))
         for guide in guides:
             for shape in SHAPES:
                 group = [r for r in rows if r.question.guide == guide and r.question.shape == shape]
                 if not group:
                     continue
-                dev, test = metrics(_split(group, "dev")), metrics(_split(group, "test"))
-                print(f"{guide:9} {shape:13} {dev.answerable:>3}+{dev.offguide:<3} {test.answerable:>3}+"
-                      f"{test.offguide:<3} | {'':5} {_cells(dev)} | {'':5} {_cells(test)}")
+                parts = [metrics(_split(group, split)) for split in SPLITS]
+                counts = " ".join(f"{f'{m.answerable}+{m.offguide}':>9}" for m in parts)
+                print(f"{guide:9} {shape:13} {counts} | " + " | ".join(f"{'':7} {_cells(m)}" for m in parts))
 
 
 def _print_pointer(rows: Sequence[Scored]) -> None:
     print("\nours, \"The notes point to\" on answerable option questions:")
-    for split in ("dev", "test"):
+    for split in SPLITS:
         group = [r for r in _split(rows, split) if r.question.answerable and r.question.answer]
         shown = [r for r in group if r.result.points_to]
         right = sum(r.result.points_to == r.question.answer for r in shown)
         share = len(shown) / max(len(group), 1)
         precision = right / max(len(shown), 1)
-        print(f"  {split:5} shown on {len(shown)}/{len(group)} ({share:.0%}), right {right}/{len(shown)} "
+        print(f"  {split:7} shown on {len(shown)}/{len(group)} ({share:.0%}), right {right}/{len(shown)} "
               f"({precision:.0%})")
 
 

@@ -69,6 +69,9 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     if any((len(p) >= 5 and p in w) or (len(p) >= 6 and fuzz.ratio(w, p) >= NEAR_SPELLING)
            for p in parts for w in written):
         return True
+    # A word of the question inside the name: "small services" for Microservices (strict read, seed 5202).
+    if any(len(w) >= 6 and w in p and w != p for p in parts for w in written):
+        return True
     # A two-letter capitalised part of the name: "IP address usage patterns" for IP insights (seed 4901).
     short_parts = set(_TWO_CAPS.findall(item.answer)) - {p for o in item.options if o != item.answer
                                                         for p in _TWO_CAPS.findall(o)}
@@ -123,9 +126,10 @@ def _one_letter_off(a: str, b: str) -> bool:
 
 
 def _same_root(a: str, b: str) -> bool:
-    """"recommends" and "recommender": one root, other endings (strict read, seed 4501)."""
+    """"recommends" and "recommender", "signs" and "signature": one root, other endings (strict reads, seeds
+    4501, 5502)."""
     common = len(os.path.commonprefix([a, b]))
-    return common >= 6 and common >= 0.75 * min(len(a), len(b))
+    return common >= 4 and common >= 0.75 * min(len(a), len(b))
 
 
 def _name_parts(name: str) -> set[str]:

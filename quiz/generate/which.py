@@ -165,8 +165,16 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
             continue
         candidates.append(Candidate(name, closeness))
     same_scope = {strip_parenthetical(t.name) for t in catalog.terms if t.scope == term.scope}
-    groups = _enumerations(catalog.notes[term.note].lines, same_scope)
+    # the lines of the whole section: a guide that writes each term as its own bullet enumerates them in
+    # another ("Phases as CompTIA lists them: preparation, detection, ...")
+    path = note.chunk.heading_path
+    groups = _enumerations(tuple(line for n in catalog.notes if n.chunk.heading_path == path for line in n.lines),
+                           same_scope)
     kind = _group_of(groups, answer)
+    if groups:
+        # A list the guide enumerates is one kind, and the terms it leaves out are of another: a strict
+        # read (seed 5102) found incident-response phases offered for a playbook.
+        candidates = [c for c in candidates if _group_of(groups, c.name) == kind]
     shape = name_shape(answer)
     # Of one list, the terms of the answer's own kind first: the list the guide itself enumerates them in
     # ("Phases ...: preparation, detection, analysis, ...") and the answer's way of writing a name. A strict
@@ -184,11 +192,14 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
 
 
 def _enumerations(lines: tuple[str, ...], scope: set[str]) -> list[frozenset[str]]:
-    """The lines of a term's note that name three or more terms of its list (`scope`): the guide's own
-    grouping."""
+    """The lines of a term's section that name three or more terms of its list (`scope`): the guide's own
+    grouping. A term's own definition line is no enumeration: "OpenID Connect (OIDC): ... on top of OAuth
+    2.0 ... in JWT format" names three protocols without listing a kind."""
     groups = []
     for line in lines:
-        named = frozenset(name for name in scope if mentions(line, name) and not line.startswith(f"{name}:"))
+        if any(re.match(rf"{re.escape(name)}\s*(?:\([^)]*\)\s*)?:", line) for name in scope):
+            continue
+        named = frozenset(name for name in scope if mentions(line, name))
         if len(named) >= 3:
             groups.append(named)
     return groups

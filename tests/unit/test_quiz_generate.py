@@ -262,6 +262,16 @@ def test_the_answers_name_in_the_notes_plain_words_gives_it_away() -> None:
     detectors = ("IP insights", "Random cut forest", "XGBoost", "K-means")
     assert given_away(_item("Learns IP address usage patterns to flag suspicious logins", detectors, "IP insights"))
     assert not given_away(_item("Learns usage patterns of addresses", detectors, "IP insights"))
+    # Security+ seeds 5202, 5502: "small services" inside Microservices, "signs" for Digital signature
+    apps = ("Microservices", "Containers", "VM sprawl", "Type 1 hypervisor")
+    assert given_away(_item("an application split into small services that talk through APIs", apps, "Microservices"))
+    assert not given_away(_item("an application split into small parts that talk through APIs", apps,
+                                "Microservices"))
+    crypto = ("Digital signature", "Key exchange", "Hashing", "Confidential message")
+    assert given_away(_item("the sender signs a hash of the message with the sender's own private key", crypto,
+                            "Digital signature"))
+    assert not given_away(_item("the sender hashes the message and encrypts the hash with a private key", crypto,
+                                "Digital signature"))
 
 
 # --- items as JSON ---------------------------------------------------------------------------------

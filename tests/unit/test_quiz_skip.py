@@ -24,8 +24,9 @@ def test_the_aws_guide_errors_listed_in_its_skip_file_are_never_asked() -> None:
              "redshift streaming ingestion")
     assert any(any(w in normalize(i.question + " " + i.explanation) for w in wrong) for i in before)
     assert not any(any(w in normalize(i.question + " " + i.explanation) for w in wrong) for i in after)
-    # only those lines go, and the which-one items that set a heading apart (v13: 217 -> 183)
-    assert len(after) >= 0.8 * len(before)
+    # only those lines go, and the which-one items that set a heading apart (v20, 17 lines and 4 headings:
+    # 208 -> 165)
+    assert len(after) >= 0.75 * len(before)
 
 
 def test_a_group_lists_its_own_guide_errors_and_the_items_are_made_again(tmp_path: Path) -> None:
