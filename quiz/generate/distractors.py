@@ -25,6 +25,9 @@ _UNIT_NAMES = {  # spellings of one unit: options in other units than the answer
     "hours": "h", "days": "day", "weeks": "week", "months": "month", "years": "year", "percent": "%",
 }
 YEARS = (1900, 2100)  # a plain number in this range is read as a year: it moves by a few years
+# Percentages are a bounded scale: one far from the answer is another quantity, 99.9% (uptime) offered for
+# "4% of worldwide turnover" (strict reads 5402, 5502). Other units spread by powers of ten (1h beside 24h).
+MAX_PERCENT_SPREAD = 50.0  # percentage points
 SMALL_COUNT = 12  # a plain count up to this moves by one in a false statement: "layer 20" is no fact to judge
 _RANGE = re.compile(r"^(\d+(?:\.\d+)?)(\s*[-–]\s*)(\d+(?:\.\d+)?)(.*)$")
 _NUMBER_TEXT = re.compile(r"^(?P<value>\d+(?:[.,]\d+)?|\.\d+)\s?(?P<unit>[^\d\s].*)?$")
@@ -112,6 +115,8 @@ def number_distractors(span: Span, note: Note, catalog: Catalog, k: int = 3) -> 
             if any(abs(size - _magnitude(*p)) < 1e-9 for p in (parsed, *in_note)):
                 continue  # same quantity written differently ("60 min" vs "1h") is not a wrong answer
             if any(abs(size - _magnitude(*known)) < 1e-9 for t in pool if (known := parse_number(t)) is not None):
+                continue
+            if unit_name(unit) == "%" and abs(candidate[0] - value) > MAX_PERCENT_SPREAD:
                 continue
             pool[s.text] = abs(math.log10(size) - target)
     return [text for text, _ in sorted(pool.items(), key=lambda kv: (kv[1], kv[0]))][:k]

@@ -5,7 +5,7 @@ import hashlib
 import re
 from typing import Literal
 
-from quiz.generate.catalog import Catalog, Note, frame, in_parens
+from quiz.generate.catalog import Catalog, Note, frame, in_parens, term_of
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
 from quiz.generate.distractors import (
     Neighbours,
@@ -94,6 +94,8 @@ def _beyond(candidate: str, original: str, bound: Bound) -> bool:
     new, old = parse_number(candidate), parse_number(original)
     if new is None or old is None or unit_name(new[1]) != unit_name(old[1]) or new[0] == old[0]:
         return False
+    if bound < 0 and new[0] <= 1:
+        return False  # "at least 1 subnet, each in a different AZ": the rest of the line needs several (seed 5601)
     return (new[0] > old[0]) == (bound > 0)
 
 
@@ -113,9 +115,13 @@ def _statements(catalog: Catalog, near: Neighbours, alike: TermSimilarity, note:
     # line repeats is swapped everywhere, which reads as nonsense ("802.1Q hopping ... another 802.1Q"), or in
     # one place, which contradicts the rest: such a term is not swapped.
     derived = bool(_DERIVED.search(line) or _DERIVED.search(shown))
+    # "TorchServe: Model serving framework for PyTorch": the name spells the swapped word, and shows the swap
+    term = term_of(line)
+    named = {p.lower() for p in re.findall(r"[A-Z]?[a-z]{4,}", term[0])} if term else set()
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
              and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
-             and not (s.kind == "number" and derived)]
+             and not (s.kind == "number" and derived)
+             and not (s.kind != "number" and any(part in s.text.lower() for part in named))]
     swaps = [(span, replacement) for span in spans
              if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))
              and (span.kind == "number" or _clearly_other(span.text, replacement, alike))]

@@ -14,7 +14,7 @@ from index.embed import MiniLMEncoder
 from quiz.generate import generate_items
 from quiz.generate.distractors import TermSimilarity
 from quiz.generate.truefalse import NEAR_SYNONYM
-from quiz.item import FALSE, QuizItem
+from quiz.item import FALSE, TRUE, QuizItem
 
 pytestmark = pytest.mark.integration
 
@@ -101,3 +101,28 @@ def test_a_term_the_guides_enumeration_leaves_out_gets_none_of_its_members(secur
     assert "Playbook" in by_answer and "Recovery" in by_answer
     assert not phases & set(by_answer["Playbook"].options), by_answer["Playbook"].options
     assert set(by_answer["Recovery"].options) <= phases, by_answer["Recovery"].options
+
+
+def test_a_gloss_and_a_port_make_no_family(security_items: list[QuizItem]) -> None:
+    # "DNS over HTTPS (DoH, TCP 443)" joined DoH to TCP, so DNS protocols were offered for a transport before
+    # a port ("IKE (____ 500)": UDP, DoH, TCP, DoT) and swapped in for one ("runs on StartTLS 49").
+    protocols = {"DoH", "DoT", "StartTLS", "STARTTLS"}
+    for item in security_items:
+        if item.kind == "cloze" and item.answer in {"TCP", "UDP"}:
+            assert not protocols & set(item.options), item.question
+    assert not [s for s in _statements(security_items, FALSE) if "StartTLS 49" in s or "StartTLS/UDP" in s]
+
+
+def test_no_wrong_number_is_ten_times_off_the_answer(security_items: list[QuizItem]) -> None:
+    # "Fines of up to EUR 20 million or ____ of worldwide annual turnover": 99.9% and 99.99% (uptime targets)
+    for item in security_items:
+        if item.kind == "cloze" and item.answer == "4%":
+            assert not {"99.9%", "99.99%"} & set(item.options), item.options
+
+
+def test_no_swap_that_the_rest_of_its_line_shows(aws_items: list[QuizItem]) -> None:
+    # "TorchServe: Model serving framework for MXNet": the name says PyTorch (read unfair three times);
+    # "at least 1 subnet, each in a different AZ": "each" needs several (seed 5601).
+    statements = _statements(aws_items, FALSE) + _statements(aws_items, TRUE)
+    assert not [s for s in statements if s.startswith("TorchServe:")]
+    assert not [s for s in _statements(aws_items, FALSE) if "at least 1 subnet" in s]
