@@ -126,3 +126,20 @@ def test_no_swap_that_the_rest_of_its_line_shows(aws_items: list[QuizItem]) -> N
     statements = _statements(aws_items, FALSE) + _statements(aws_items, TRUE)
     assert not [s for s in statements if s.startswith("TorchServe:")]
     assert not [s for s in _statements(aws_items, FALSE) if "at least 1 subnet" in s]
+
+
+def test_the_answer_is_never_the_odd_one_out_of_a_name_family(aws_items: list[QuizItem],
+                                                             security_items: list[QuizItem]) -> None:
+    # "Geographic dispersal" beside Cold site, Warm site and Hot site; UPS beside RAID 6, RAID 1 and RAID 0
+    for item in aws_items + security_items:
+        if item.kind != "which":
+            continue
+        mine = set(item.answer.lower().split())
+        seen: set[str] = set()
+        for option in item.options:
+            words = option.lower().split()
+            if option == item.answer or len(words) < 2:
+                continue
+            family = {words[0], words[-1]} - mine
+            assert not family & seen, item.options
+            seen |= family
