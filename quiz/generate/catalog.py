@@ -52,6 +52,9 @@ _BULLET = re.compile(r"^\s*(?:•|[-*+]|\d+[.)])\s+")
 MAX_NAME_WORDS = 5
 
 
+_SUPERLATIVES = frozenset({"best", "worst"})  # not "least": Least privilege is a term
+
+
 @dataclass(frozen=True)
 class Term:
     """A "Term: definition" line. Its scope groups the parallel terms of one list."""
@@ -67,7 +70,10 @@ class Term:
         """A plural name over a plain list ("Threat vectors: email, removable media, ...", "Port states: open,
         closed, filtered"): the label of a category, not one thing of it. Offered beside threat actors or
         site types, a strict read (seed 4802) called it of another kind four times."""
-        last = strip_parenthetical(self.name).split()[-1]
+        name = strip_parenthetical(self.name).split()
+        if name[0].lower() in _SUPERLATIVES:
+            return True  # "Best defense: awareness training ...": a judgement, offered among attacks (4 reads)
+        last = name[-1]
         if not last.endswith("s") or last.endswith(("ss", "us", "is")):
             return False
         first = re.split(r"\.\s|;|\be\.g\.|\bsuch as\b", self.definition)[0]

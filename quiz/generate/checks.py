@@ -39,6 +39,8 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     if item.kind == "truefalse":
         return False
     question = item.question if shown is None else shown
+    if _counted_acronym(item, question):
+        return True  # before numbers: "3DES" parses as 3 of a unit "DES"
     value = parse_number(item.answer)
     if value is not None:
         numbers = {float(n) for n in _NUMBER.findall(question)}
@@ -78,6 +80,16 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
     if any(p.lower() not in _GENERIC and re.search(rf"\b{p}\b", question) for p in short_parts):
         return True
     return _near_acronym(item, question) or _two_letter_initials(item, question) or _spelt_out(item, question)
+
+
+def _counted_acronym(item: QuizItem, question: str) -> bool:
+    """A count and an acronym that make the answer: "applies DES three times" for 3DES (strict read, seed
+    5702)."""
+    match = re.fullmatch(r"(\d)([A-Z]{2,})", item.answer.strip())
+    if not match or not re.search(rf"\b{match.group(2)}\b", question):
+        return False
+    count = {"2": "two|twice|double", "3": "three|thrice|triple"}.get(match.group(1), match.group(1))
+    return re.search(rf"\b(?:{match.group(1)}|{count})\b", question, re.IGNORECASE) is not None
 
 
 def _near_acronym(item: QuizItem, question: str) -> bool:

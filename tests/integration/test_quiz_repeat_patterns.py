@@ -143,3 +143,10 @@ def test_the_answer_is_never_the_odd_one_out_of_a_name_family(aws_items: list[Qu
             family = {words[0], words[-1]} - mine
             assert not family & seen, item.options
             seen |= family
+
+
+def test_a_judgement_label_is_no_term(security_items: list[QuizItem]) -> None:
+    # "Best defense: ongoing security awareness training ..." offered among attacks (read unfair four times)
+    which = [i for i in security_items if i.kind == "which"]
+    assert not [i for i in which if "Best defense" in i.options]
+    assert [i for i in which if i.answer == "Least privilege"]  # a term that starts with a superlative stays

@@ -272,6 +272,9 @@ def test_the_answers_name_in_the_notes_plain_words_gives_it_away() -> None:
                             "Digital signature"))
     assert not given_away(_item("the sender hashes the message and encrypts the hash with a private key", crypto,
                                 "Digital signature"))
+    ciphers = ("3DES", "AES", "RC4", "ChaCha20")  # Security+ seed 5702: a count and an acronym spell 3DES
+    assert given_away(_item("applies DES three times to each block; slow and deprecated by NIST", ciphers, "3DES"))
+    assert not given_away(_item("a block cipher from the 1990s; slow and deprecated by NIST", ciphers, "3DES"))
 
 
 # --- items as JSON ---------------------------------------------------------------------------------
