@@ -40,6 +40,10 @@ NEAR_SYNONYM = 0.35
 _DERIVED = re.compile(r"=|->|→|\bmeans\b|\bso we need\b|\badds? up\b|\bsums? (?:up )?to\b|^Example\b|"
                       r"\w\([^)]*[-+*/][^)]*\)", re.IGNORECASE)
 _LIST = re.compile(r",|\band\b")
+# A number that names a thing, not a fact about it: "RFC 4226", "NIST SP 800-61 Rev. 2", "OAuth 2.0". Changed,
+# the statement turns on a label no exam asks for (three Security+ items read as trivia, seed 5802).
+_IDENTIFIER_BEFORE = re.compile(r"(?:\bRFC|\bRev\.?|\bSP|\bversion|\bv)\s*$", re.IGNORECASE)
+_VERSION_OF_NAME = re.compile(r"\b[A-Z][\w+-]*\s$")  # "OAuth 2.0", not "from 0.0 to 10.0"
 
 
 def truefalse_items(catalog: Catalog, near: Neighbours, alike: TermSimilarity) -> list[QuizItem]:
@@ -90,6 +94,14 @@ def _clearly_other(term: str, replacement: str, alike: TermSimilarity) -> bool:
     return alike(term, replacement) < NEAR_SYNONYM
 
 
+def _identifier(line: str, span: Span) -> bool:
+    """Whether a number is part of a name: after "RFC", "Rev.", "SP" or "version", or a dotted version right
+    after a capitalised name ("OAuth 2.0", "TLS 1.3")."""
+    before = line[:span.start]
+    return bool(_IDENTIFIER_BEFORE.search(before)
+                or (re.fullmatch(r"\d+\.\d+", span.text) and _VERSION_OF_NAME.search(before)))
+
+
 def _beyond(candidate: str, original: str, bound: Bound) -> bool:
     new, old = parse_number(candidate), parse_number(original)
     if new is None or old is None or unit_name(new[1]) != unit_name(old[1]) or new[0] == old[0]:
@@ -120,7 +132,7 @@ def _statements(catalog: Catalog, near: Neighbours, alike: TermSimilarity, note:
     named = {p.lower() for p in re.findall(r"[A-Z]?[a-z]{4,}", term[0])} if term else set()
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
              and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
-             and not (s.kind == "number" and derived)
+             and not (s.kind == "number" and (derived or _identifier(line, s)))
              and not (s.kind != "number" and any(part in s.text.lower() for part in named))]
     swaps = [(span, replacement) for span in spans
              if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))

@@ -150,3 +150,11 @@ def test_a_judgement_label_is_no_term(security_items: list[QuizItem]) -> None:
     which = [i for i in security_items if i.kind == "which"]
     assert not [i for i in which if "Best defense" in i.options]
     assert [i for i in which if i.answer == "Least privilege"]  # a term that starts with a superlative stays
+
+
+def test_no_false_statement_turns_on_a_number_that_names_a_thing(security_items: list[QuizItem]) -> None:
+    # "RFC 2113" for RFC 4226, "Rev. 3" for Rev. 2, "OAuth 3" for OAuth 2.0: read as trivia (seed 5802)
+    false = _statements(security_items, FALSE)
+    for label in ("RFC 2113", "Rev. 3", "OAuth 3", "Framework 3 functions"):
+        assert not [s for s in false if label in s], label
+    assert [s for s in false if s.startswith("CVSS:")]  # "from 0.0 to 10.0" is a fact, still asked
