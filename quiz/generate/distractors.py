@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -12,7 +13,7 @@ from rapidfuzz import fuzz, process, utils
 
 from quiz.generate.catalog import Catalog, Note
 from quiz.generate.spans import Span, find_numbers
-from quiz.text import initials, mentions, same_shape, stem, words
+from quiz.text import content_stems, initials, mentions, same_shape, stem, words
 
 _TO_BASE = {  # unit -> factor to seconds / bytes, so "900s" and "1h" compare by size
     "ms": 0.001, "s": 1, "sec": 1, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600, "hr": 3600,
@@ -234,3 +235,39 @@ def name_distractors(
         if len(chosen) >= k:
             break
     return chosen
+
+
+# Another subject fits a description: the description's claim and the other's notes share this share of words.
+FIT_OVERLAP = 0.75
+RARE_NOTES = 3
+_ASIDE = re.compile(r"\([^)]*\)")
+_COUNT_WORDS = {"one": "one", "single": "one", "multiple": "many", "several": "many", "many": "many"}
+
+
+def _claim(text: str) -> frozenset[str]:
+    """The words of what a line claims: asides in parentheses left out, and "single" read as "one" (a
+    strict read found "Can only be trained on a single machine (CPU or GPU)" keyed Object2vec, while of
+    Seq2seq the guide says "Training can only be done in one machine")."""
+    plain = _ASIDE.sub(" ", text)
+    counts = {_COUNT_WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", plain) if w.lower() in _COUNT_WORDS}
+    return content_stems(plain) | counts
+
+
+def fits(description: str, other_text: str, similarity: float) -> bool:
+    """Whether a description could as well describe another subject: nearly the same words. The other's
+    asides count: "Precision - AUC: for imbalanced datasets, ... positive class" fits "ROC / AUC: ... the
+    positive class performance (good for imbalanced datasets)", two-right in three strict reads."""
+    mine = _claim(description)
+    if not mine:
+        return True
+    shared = len(mine & (_claim(other_text) | content_stems(other_text))) / len(mine)
+    return shared >= FIT_OVERLAP or similarity >= 0.92
+
+
+def rare_words(catalog: Catalog) -> frozenset[str]:
+    """Words found in at most RARE_NOTES notes: a sibling that shares one with a description ("retries"
+    in both Data pipelines and Step functions) may fit it too, so it is no fair wrong option."""
+    counts: Counter[str] = Counter()
+    for note in catalog.notes:
+        counts.update(content_stems(note.text))
+    return frozenset(word for word, n in counts.items() if n <= RARE_NOTES and len(word) >= 5)

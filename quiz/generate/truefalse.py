@@ -3,25 +3,33 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from quiz.generate.catalog import Catalog, Note, frame, in_parens, term_of
+from quiz.generate.catalog import Catalog, Note, frame, heading_name, in_parens, term_of
+from quiz.generate.checks import given_away
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
 from quiz.generate.distractors import (
     Neighbours,
     TermSimilarity,
+    fits,
     name_distractors,
     number_distractors,
     number_variant,
     parse_number,
+    rare_words,
+    same_thing,
     unit_name,
 )
 from quiz.generate.spans import Span, negated
 from quiz.item import FALSE, TRUE, QuizItem
-from quiz.text import content_stems, match_case, mentions
+from quiz.text import content_stems, match_case, mentions, name_shape, same_shape, strip_parenthetical
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
 MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
+MIN_CLAIM_WORDS = 4  # content words of a claim about a named thing, as for a which-one description
+# The label of a list, not one thing of it: "Glue source input types", "Monitoring methods".
+_CATEGORY = re.compile(r"\b(?:types|kinds|categories|methods|options|modes|steps|phases)$", re.IGNORECASE)
+_NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")  # "risk before controls; residual risk: what remains"
 # A number after a bound is falsified one way only: a lower bound lowered ("start with only 5 images" where
 # 10 is the least), an upper bound raised. Moved the other way it stays true (strict reads 5001-5301:
 # "start with only 9 images", "at least 3 subnets").
@@ -40,14 +48,15 @@ NEAR_SYNONYM = 0.35
 _DERIVED = re.compile(r"=|->|→|\bmeans\b|\bso we need\b|\badds? up\b|\bsums? (?:up )?to\b|^Example\b|"
                       r"\w\([^)]*[-+*/][^)]*\)", re.IGNORECASE)
 _LIST = re.compile(r",|\band\b")
-# A number that names a thing, not a fact about it: "RFC 4226", "NIST SP 800-61 Rev. 2", "OAuth 2.0". Changed,
-# the statement turns on a label no exam asks for (three Security+ items read as trivia, seed 5802).
-_IDENTIFIER_BEFORE = re.compile(r"(?:\bRFC|\bRev\.?|\bSP|\bversion|\bv)\s*$", re.IGNORECASE)
+# A number that names a thing, not a fact about it: "RFC 4226", "NIST SP 800-61 Rev. 2", "OAuth 2.0", "PKCS #12".
+# Changed, the statement turns on a label no exam asks for (three Security+ items read as trivia, seed 5802).
+_IDENTIFIER_BEFORE = re.compile(r"(?:\bRFC|\bRev\.?|\bSP|\bversion|\bv|\bPKCS\s*#)\s*$", re.IGNORECASE)
 _VERSION_OF_NAME = re.compile(r"\b[A-Z][\w+-]*\s$")  # "OAuth 2.0", not "from 0.0 to 10.0"
 
 
 def truefalse_items(catalog: Catalog, near: Neighbours, alike: TermSimilarity) -> list[QuizItem]:
     items = []
+    asked: set[tuple[int, int]] = set()  # (note, line) already made a statement by a swapped word
     for note in catalog.notes:
         if note.code:
             continue
@@ -58,8 +67,11 @@ def truefalse_items(catalog: Catalog, near: Neighbours, alike: TermSimilarity) -
                 continue  # "EC2 consumer tensorflow MXNet": a fragment, not a statement to judge
             if line.rstrip().endswith(":"):
                 continue  # a lead-in to a list or a command ("collect the most volatile first:") claims nothing
-            items.extend(_statements(catalog, near, alike, note, li, line))
-    return items
+            found = _statements(catalog, near, alike, note, li, line)
+            if found:
+                asked.add((note.index, li))
+            items.extend(found)
+    return items + _name_swaps(catalog, near, alike, asked)
 
 
 def _subject_text(catalog: Catalog, note: Note) -> str:
@@ -147,11 +159,97 @@ def _statements(catalog: Catalog, near: Neighbours, alike: TermSimilarity, note:
     if replacement == "1":  # "at least 1 subnet", not "1 subnets": the grammar would show the edit
         swapped = re.sub(r"(?<![\w.])1 (\w{3,}?)s\b", r"1 \1", swapped, count=1)
     bonus = 0.15 if span.kind == "number" else 0.05
-    return [_item(note, li, line, TRUE, bonus), _item(note, li, swapped, FALSE, bonus)]
+    where = frame(note, li)
+    return [_item(note, where, line, TRUE, bonus), _item(note, where, swapped, FALSE, bonus)]
 
 
-def _item(note: Note, li: int, statement: str, answer: str, bonus: float) -> QuizItem:
-    question = f"True or false?{in_parens(frame(note, li))}\n{statement}"
+class NamedClaim(NamedTuple):
+    """A line that says what one named thing is or does, and the names parallel to it."""
+
+    note: Note
+    name: str  # the subject or term, without its gloss
+    claim: str  # what the line says of it
+    where: str  # shown above the statement: a heading that does not name it
+    peers: tuple[tuple[str, tuple[Note, ...]], ...]  # each parallel name with the notes about it
+
+
+def _named_claims(catalog: Catalog, asked: set[tuple[int, int]]) -> list[NamedClaim]:
+    """Terms ("SG JumpStart: one-click models ...") with the terms of their list, and one-line notes under a
+    named subject ("SG Debugger" > "Stores gradients and tensors ...") with the subject's siblings."""
+    claims = []
+    for term in catalog.terms:
+        note = catalog.notes[term.note]
+        if note.code or term.is_list_label or (term.note, term.line) in asked:
+            continue
+        peers: tuple[tuple[str, tuple[Note, ...]], ...]
+        peers = tuple((strip_parenthetical(t.name), (catalog.notes[t.note],)) for t in catalog.terms
+                      if t.scope == term.scope and t is not term and not t.is_list_label)
+        claims.append(NamedClaim(note, strip_parenthetical(term.name), _NEXT_TERM.split(term.definition)[0],
+                                 frame(note, term.line), peers))
+    for note in catalog.notes:
+        if (not note.subject or not note.description or "\n" in note.description or note.code
+                or any((note.index, li) in asked for li in range(len(note.lines)))):
+            continue
+        peers = tuple((sibling, tuple(n for n in catalog.notes if n.group == note.group and n.subject == sibling))
+                      for sibling in catalog.siblings(note))
+        where = heading_name(note.group[-1]) if note.group else ""
+        claims.append(NamedClaim(note, strip_parenthetical(note.subject), note.description, where, peers))
+    return claims
+
+
+def _name_swaps(catalog: Catalog, near: Neighbours, alike: TermSimilarity,
+                asked: set[tuple[int, int]]) -> list[QuizItem]:
+    """A named claim as written (true) and under the nearest parallel name that the guide does not let it fit
+    (false): the which-one question's checks, asked as a statement. A claim that fits two parallel names is
+    generic ("Input: recordIO-protobuf or csv") and asked neither way."""
+    items: list[QuizItem] = []
+    rare_in_guide = rare_words(catalog)
+    for found in _named_claims(catalog, asked):
+        note, name, claim = found.note, found.name, found.claim
+        statement = f"{name}: {claim}"
+        if (len(statement) > MAX_STATEMENT_CHARS or len(content_stems(claim)) < MIN_CLAIM_WORDS
+                or claim.rstrip().endswith(":") or mentions(claim, name) or mentions(found.where, name)
+                or _DERIVED.search(claim)):  # a worked example ("So we need 8 shards") is no claim about a name
+            continue
+        if name_shape(name) == "label" or _CATEGORY.search(name):
+            continue
+        rare = rare_in_guide & content_stems(claim)
+        fitting = 0
+        candidates: list[tuple[bool, float, str]] = []  # (of another written shape, -closeness, name)
+        for peer, notes in found.peers:
+            peer = strip_parenthetical(peer)
+            if (not notes or same_thing(peer, name) or mentions(note.text, peer) or mentions(found.where, peer)
+                    or mentions(claim, peer)):
+                continue
+            if any(fits(claim, o.description or o.text, float(near.similarity[note.index, o.index]))
+                   or rare & content_stems(o.text) for o in notes):
+                fitting += 1
+                continue
+            if (name_shape(peer) == "label" or _CATEGORY.search(peer) or not _clearly_other(name, peer, alike)):
+                continue  # "XSS vs CSRF", "Glue source input types", "DSA, ECDSA and Ed25519" for one cipher
+            closeness = max(float(near.similarity[note.index, o.index]) for o in notes)
+            candidates.append((not same_shape(peer, name), -closeness, peer))
+        if fitting >= 2 or not candidates:
+            continue
+        false_name = min(candidates)[2]
+        if _implied(note, found.where, claim, name, false_name):
+            continue
+        items += [_item(note, found.where, statement, TRUE, 0.0),
+                  _item(note, found.where, f"{false_name}: {claim}", FALSE, 0.0)]
+    return items
+
+
+def _implied(note: Note, where: str, claim: str, name: str, false_name: str) -> bool:
+    """Whether the claim names or implies whose it is, as a which-one question would give it away: "celebrity
+    recognition" makes "Personalize: ... celebrity recognition" false without knowing the note."""
+    asked = QuizItem.create(chunk_id=note.chunk.id, kind="which", question=f"{where}\n{claim}",
+                            options=(name, false_name), answer=name, explanation=note.text,
+                            section=note.chunk.section, difficulty=0.0, topic_path=note.chunk.heading_path)
+    return given_away(asked)
+
+
+def _item(note: Note, where: str, statement: str, answer: str, bonus: float) -> QuizItem:
+    question = f"True or false?{in_parens(where)}\n{statement}"
     return QuizItem.create(
         chunk_id=note.chunk.id,
         kind="truefalse",

@@ -4,13 +4,12 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections import Counter
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
 from quiz.generate.catalog import Catalog, Note, Term, frame, heading_name, in_parens
-from quiz.generate.distractors import Neighbours, same_thing
+from quiz.generate.distractors import Neighbours, fits, rare_words, same_thing
 from quiz.item import QuizItem
 from quiz.text import content_stems, mask, mentions, name_shape, same_shape, strip_parenthetical
 
@@ -20,8 +19,6 @@ from quiz.text import content_stems, mask, mentions, name_shape, same_shape, str
 MIN_DESCRIPTION_WORDS = 4
 _NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
 MAX_OPTIONS = 4
-RARE_NOTES = 3
-FIT_OVERLAP = 0.75  # share of the description's words a sibling's notes also have: it fits them too
 
 
 class Candidate(NamedTuple):
@@ -46,42 +43,9 @@ def render(lines: list[str]) -> str:
     return "\n".join([head, *(f"• {line}" for line in rest)])
 
 
-_ASIDE = re.compile(r"\([^)]*\)")
-_COUNT_WORDS = {"one": "one", "single": "one", "multiple": "many", "several": "many", "many": "many"}
-
-
-def _claim(text: str) -> frozenset[str]:
-    """The words of what a line claims: asides in parentheses left out, and "single" read as "one" (a
-    strict read found "Can only be trained on a single machine (CPU or GPU)" keyed Object2vec, while of
-    Seq2seq the guide says "Training can only be done in one machine")."""
-    plain = _ASIDE.sub(" ", text)
-    counts = {_COUNT_WORDS[w.lower()] for w in re.findall(r"[A-Za-z]+", plain) if w.lower() in _COUNT_WORDS}
-    return content_stems(plain) | counts
-
-
-def _fits(description: str, other_text: str, similarity: float) -> bool:
-    """Whether a description could as well describe another subject: nearly the same words. The other's
-    asides count: "Precision - AUC: for imbalanced datasets, ... positive class" fits "ROC / AUC: ... the
-    positive class performance (good for imbalanced datasets)", two-right in three strict reads."""
-    mine = _claim(description)
-    if not mine:
-        return True
-    shared = len(mine & (_claim(other_text) | content_stems(other_text))) / len(mine)
-    return shared >= FIT_OVERLAP or similarity >= 0.92
-
-
-def _rare_words(catalog: Catalog) -> frozenset[str]:
-    """Words found in at most RARE_NOTES notes: a sibling that shares one with a description ("retries"
-    in both Data pipelines and Step functions) may fit it too, so it is no fair wrong option."""
-    counts: Counter[str] = Counter()
-    for note in catalog.notes:
-        counts.update(content_stems(note.text))
-    return frozenset(word for word, n in counts.items() if n <= RARE_NOTES and len(word) >= 5)
-
-
 def subject_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
     items = []
-    rare = _rare_words(catalog)
+    rare = rare_words(catalog)
     for note in catalog.notes:
         if not note.subject or not note.description or note.code:
             continue
@@ -92,7 +56,7 @@ def subject_items(catalog: Catalog, near: Neighbours) -> list[QuizItem]:
 
 
 def _subject_item(
-    catalog: Catalog, near: Neighbours, note: Note, rare_words: frozenset[str]
+    catalog: Catalog, near: Neighbours, note: Note, rare_in_guide: frozenset[str]
 ) -> QuizItem | None:
     subject = note.subject
     described = mask(render(note.description.split("\n")), subject)
@@ -100,13 +64,13 @@ def _subject_item(
         return None
     candidates: list[Candidate] = []
     fitting = 0
-    rare = rare_words & content_stems(described)
+    rare = rare_in_guide & content_stems(described)
     for sibling in catalog.siblings(note):
         if mentions(note.text, sibling) or same_thing(sibling, subject):
             continue  # the note names it: it is part of the answer's story, not a wrong option
         others = [n for n in catalog.notes if n.group == note.group and n.subject == sibling]
         best = max((float(near.similarity[note.index, o.index]) for o in others), default=0.0)
-        if any(_fits(described, o.description or o.text, float(near.similarity[note.index, o.index]))
+        if any(fits(described, o.description or o.text, float(near.similarity[note.index, o.index]))
                or rare & content_stems(o.text) for o in others):
             fitting += 1
             continue
@@ -158,7 +122,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
         if mentions(term.definition, other.name) or same_thing(name, answer) or not same_shape(name, answer):
             continue
         closeness = float(near.similarity[term.note, other.note])
-        if fuzz.token_set_ratio(other.definition, term.definition) >= 90 or _fits(
+        if fuzz.token_set_ratio(other.definition, term.definition) >= 90 or fits(
             definition, other.definition, closeness
         ):
             continue  # two definitions that say the same thing: both options would be right

@@ -184,10 +184,27 @@ def test_true_false_pairs_a_true_line_with_a_swapped_one() -> None:
     for item in tf:
         assert item.options == ("True", "False")
         line = item.question.split("\n", 1)[1]
+        # a claim about a named subject is stated with its name: "Data pipelines: Highly available ..."
+        name, _, claim = line.partition(": ")
+        term = re.sub(r"\s*\([^)]*\)", "", item.explanation.split(":", 1)[0])
+        about = claim in item.explanation and (name in " ".join(item.topic_path) or name == term)
         if item.answer == "True":
-            assert line in item.explanation
+            assert line in item.explanation or about
         else:
-            assert line not in item.explanation
+            assert line not in item.explanation and not about
+
+
+def test_a_claim_about_a_subject_is_stated_under_its_name_and_under_a_siblings() -> None:
+    claim = "Highly available task runner with notifications on failure of a task"
+    pair = [i for i in items_of("truefalse") if i.question.endswith(claim)]
+    assert {i.answer for i in pair} == {"True", "False"}
+    [true] = [i for i in pair if i.answer == "True"]
+    [false] = [i for i in pair if i.answer == "False"]
+    assert true.question.endswith(f"Data pipelines: {claim}")
+    swapped = false.question.split("\n", 1)[1].split(": ", 1)[0]
+    assert swapped in {"Kinesis data streams", "Kinesis data firehose", "Kinesis Video Stream", "Step functions"}
+    for item in pair:  # the line above shows the parent, never the subject the statement is about
+        assert "Data pipelines" not in item.question.split("\n", 1)[0]
 
 
 def test_false_statement_swaps_a_number_for_another_value() -> None:
