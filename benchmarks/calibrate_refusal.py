@@ -2,13 +2,13 @@
 
     python benchmarks/calibrate_refusal.py
 
-Features per question: the best note's fused score and the IDF-weighted share of the question's
-terms found in the best note / in the top 3. A logistic regression (plain NumPy) separates
-answerable from off-guide questions; its weights are rescaled so the score's weight is 1, and the
-threshold is the one refusing the most off-guide dev questions with at most 5% of answerable ones
-refused. The corpus is the evaluation's (corpus/ + eval/guides/), the query what the Answerer searches
-with (an exam question's stem). Paste the printed values into index/answer.py's RefusalPolicy; the
-held-out figures, per shape, are printed for the record only.
+Features per question: the best note's fused score, the IDF-weighted share of the question's
+terms found in the best note / in the top 3, and whether it names something no note contains. A
+logistic regression (plain NumPy) separates answerable from off-guide questions; its weights are
+rescaled so the score's weight is 1, and the threshold is the one refusing the most off-guide dev
+questions with at most 5% of answerable ones refused. The corpus is the evaluation's (corpus/ +
+eval/guides/), the query what the Answerer searches with (an exam question's stem). Paste the printed
+values into index/answer.py's RefusalPolicy; the held-out figures, per shape, are printed for the record only.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def features(answerer: Answerer, question: str) -> list[float]:
     question = parse_question(question).search_text()
     hits = retriever.search(question, 3)
     top, all_ = retriever.term_coverage(question, hits)
-    return [hits[0].score, top, all_]
+    return [hits[0].score, top, all_, float(retriever.names_unknown(question))]
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 5000) -> np.ndarray:
@@ -67,8 +67,12 @@ def main() -> int:
         refused, false = rates(conf[dev], y[dev], t)
         if false <= MAX_FALSE_REFUSAL and refused > best_refused:
             best_t, best_refused = t, refused
-    policy = RefusalPolicy(round(float(coef[1]), 3), round(float(coef[2]), 3), math.floor(float(best_t) * 1000) / 1000)
+    policy = RefusalPolicy(round(float(coef[1]), 3), round(float(coef[2]), 3), round(float(coef[3]), 3),
+                           math.floor(float(best_t) * 1000) / 1000)
     print(policy)
+    named = x[:, 3] > 0
+    print(f"dev   names something no note contains: off-guide {named[dev & ~y].mean():.2f}, "
+          f"answerable {named[dev & y].mean():.2f}")
     for name, mask in (("dev", dev), ("test", ~dev)):
         refused, false = rates(conf[mask], y[mask], policy.min_confidence)
         print(f"{name:5} off-guide refused {refused:.3f}  answerable refused {false:.3f}  "

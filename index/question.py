@@ -21,6 +21,8 @@ _LINE_MARKER = re.compile(
     r"^\s*(?:\((?P<p>[A-Za-z]|[0-9]{1,2})\)|(?P<l>[A-Za-z]|[0-9]{1,2})[.)])(?:\s+|$)(?P<text>.*)$")
 # Inline markers: a capital letter with "." or ")" (or "(A)") after a space or the start, before a space.
 _INLINE_MARKER = re.compile(r"(?:(?<=\s)|^)(?:\((?P<p>[A-Z])\)|(?P<l>[A-Z])[.)])\s+")
+_SENTENCE = re.compile(r"(?<=[.?!:])\s+|\n")
+_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,12 @@ def _same_family(label: str, first: str) -> bool:
 
 def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
+
+
+def named_words(text: str) -> list[str]:
+    """The words a question writes as names: capitalised after a sentence's first word, or with a capital
+    inside ("Athena", "IOPS", "DataFrame"). A sentence's first word is capitalised whatever it is."""
+    named = []
+    for sentence in _SENTENCE.split(text):
+        named += [w for w in _WORD.findall(sentence)[1:] if w[0].isupper() or any(c.isupper() for c in w[1:])]
+    return named

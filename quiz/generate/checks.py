@@ -8,7 +8,7 @@ from rapidfuzz import fuzz
 
 from quiz.generate.distractors import parse_number, same_thing
 from quiz.item import QuizItem
-from quiz.text import content_stems, initials, is_numbered, mentions
+from quiz.text import content_stems, initials, is_numbered, mentions, strip_number
 
 MIN_EXPLANATION_WORDS = 3
 NEAR_SPELLING = 85  # rapidfuzz ratio: "recognition" / "rekognition" 91; "translation" / "translate" 80
@@ -159,7 +159,14 @@ def topic_hint(item: QuizItem) -> str:
         # the deepest numbered heading of the prefix names the section as the guide does ("6.2.4 Inference
         # pipelines"); the headings under it are often note lines the question's frame already shows
         hint = next((h for h in reversed(path[:depth]) if is_numbered(h)), path[depth - 1])
-        if not given_away(item, f"{item.question}\n{hint}"):
+        if item.kind == "truefalse":
+            # A statement's section names whose line it is: "4.8 Personalize" under "Comprehend: Explicit
+            # schema in Avro format ..." showed the swap (7 of 25 False items, strict read 6001). Only a
+            # heading the question's lead already shows adds nothing, and the lead is the same whether the
+            # statement is the true or the false one.
+            if mentions(item.question.split("\n", 1)[0], strip_number(hint)):
+                return hint
+        elif not given_away(item, f"{item.question}\n{hint}"):
             return hint
     return ""
 

@@ -253,7 +253,7 @@ def _claim(text: str) -> frozenset[str]:
     return content_stems(plain) | counts
 
 
-def fits(description: str, other_text: str, similarity: float) -> bool:
+def fits(description: str, other_text: str, similarity: float, overlap: float = FIT_OVERLAP) -> bool:
     """Whether a description could as well describe another subject: nearly the same words. The other's
     asides count: "Precision - AUC: for imbalanced datasets, ... positive class" fits "ROC / AUC: ... the
     positive class performance (good for imbalanced datasets)", two-right in three strict reads."""
@@ -261,7 +261,7 @@ def fits(description: str, other_text: str, similarity: float) -> bool:
     if not mine:
         return True
     shared = len(mine & (_claim(other_text) | content_stems(other_text))) / len(mine)
-    return shared >= FIT_OVERLAP or similarity >= 0.92
+    return shared >= overlap or similarity >= 0.92
 
 
 def rare_words(catalog: Catalog) -> frozenset[str]:

@@ -26,6 +26,10 @@ from quiz.text import content_stems, match_case, mentions, name_shape, same_shap
 
 MAX_STATEMENT_CHARS = 220  # a long paragraph as one statement is a reading test, not a recall test
 MIN_STATEMENT_WORDS = 5  # shorter lines read as statements only in "Key: value" form
+# A sibling's notes sharing half of a claim's words may make the claim true of it: "LDA: Can only be trained
+# on a single machine" beside LDA's "Training: single-instance CPU" read false-true (seed 6001). A wrong
+# which-one option needs 0.75 (FIT_OVERLAP); a False statement is judged alone, so it needs more care.
+SWAP_FIT = 0.5
 MIN_CLAIM_WORDS = 4  # content words of a claim about a named thing, as for a which-one description
 # The label of a list, not one thing of it: "Glue source input types", "Monitoring methods".
 _CATEGORY = re.compile(r"\b(?:types|kinds|categories|methods|options|modes|steps|phases)$", re.IGNORECASE)
@@ -221,7 +225,7 @@ def _name_swaps(catalog: Catalog, near: Neighbours, alike: TermSimilarity,
             if (not notes or same_thing(peer, name) or mentions(note.text, peer) or mentions(found.where, peer)
                     or mentions(claim, peer)):
                 continue
-            if any(fits(claim, o.description or o.text, float(near.similarity[note.index, o.index]))
+            if any(fits(claim, o.description or o.text, float(near.similarity[note.index, o.index]), SWAP_FIT)
                    or rare & content_stems(o.text) for o in notes):
                 fitting += 1
                 continue

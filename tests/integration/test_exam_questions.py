@@ -101,3 +101,14 @@ def test_choose_two_never_gets_a_pointer(services):
                 + "\nE. Local mode")
     answer = services.answerer.answer(question, 3)
     assert len(answer.options) == 5 and answer.points_to is None
+
+
+def test_a_question_naming_what_no_note_contains_counts_against_an_answer(services):
+    retriever = services.answerer.retriever
+    assert retriever.names_unknown("A data analyst queries clickstream logs with Amazon Athena every day.")
+    assert not retriever.names_unknown("A team streams clickstream logs with Kinesis Data Firehose to S3.")
+    assert not retriever.names_unknown("whats firehose max buffer interval")  # nothing written as a name
+    question = "Which service should the analyst use to query the logs with SQL?"
+    named = services.answerer.answer("The analyst already uses Amazon Athena. " + question, 3)
+    plain = services.answerer.answer("The analyst already uses Amazon S3. " + question, 3)
+    assert named.confidence < plain.confidence

@@ -175,3 +175,11 @@ def test_a_claim_about_a_named_thing_is_asked_under_a_sibling_only_when_nothing_
     sec_false = _statements(security_items, FALSE)
     assert not [s for s in sec_false if s.startswith(("XSS vs CSRF:", "DSA, ECDSA and Ed25519:"))]
     assert not [s for s in false if s.startswith("Glue source input types:")]
+
+
+def test_a_claim_is_not_swapped_to_a_sibling_whose_notes_share_half_its_words(aws_items: list[QuizItem]) -> None:
+    # "Latent Dirichet Allocation: Can only be trained on a single machine (CPU or GPU)": LDA's own notes say
+    # "Training: single-instance CPU"; read false-true (seed 6001)
+    false = _statements(aws_items, FALSE)
+    assert not [s for s in false if s.endswith("Can only be trained on a single machine (CPU or GPU)")
+                and s.startswith("Latent Dirichet Allocation")]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.question import MAX_OPTION_CHARS, parse_question
+from index.question import MAX_OPTION_CHARS, named_words, parse_question
 
 STEM = ("A company streams clickstream events and must convert them to Parquet before they land in S3, "
         "with the least operational overhead. Which service should it use?")
@@ -89,3 +89,14 @@ def test_a_huge_paste_of_options_is_bounded():
     parsed = parse_question(text)
     assert len(parsed.options) == 4
     assert all(len(o.text) <= MAX_OPTION_CHARS for o in parsed.options)
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("A data analyst runs ad hoc SQL queries with Amazon Athena. Which service fits?",
+     ["SQL", "Amazon", "Athena"]),
+    ("Which one is it? The team uses a DataFrame on Sundays", ["DataFrame", "Sundays"]),
+    ("what is pipe mode", []),  # a sentence's first word, and no capital after it
+    ("Firehose: max buffer?\nKinesis streams", []),  # each line and each "Label:" starts a sentence
+])
+def test_named_words_are_the_words_written_as_names(text, named):
+    assert named_words(text) == named
