@@ -125,12 +125,16 @@ def _spelt_out(item: QuizItem, question: str) -> bool:
 
 
 def _two_letter_initials(item: QuizItem, question: str) -> bool:
-    """A two-word answer's initials in capitals, and no other option's: "EI-enabled" named Elastic inference
-    (strict read, seed 4701). Three letters and more are aliases already (quiz.text.aliases)."""
+    """A two-word answer's initials in capitals, alone or inside an acronym, and no other option's: "EI-enabled"
+    named Elastic inference (strict read, seed 4701). Three letters and more are aliases already (quiz.text.aliases)."""
     short = initials(item.answer)
     if len(short) != 2 or any(initials(o) == short for o in item.options if o != item.answer):
         return False
-    return re.search(rf"(?<![A-Za-z0-9]){short.upper()}(?![a-z0-9])", question) is not None
+    if re.search(rf"(?<![A-Za-z0-9]){short.upper()}(?![a-z0-9])", question):
+        return True
+    # inside an acronym the question shows: "ECDHE: ephemeral elliptic curve ____" for Diffie-Hellman (read
+    # given away twice, seeds 6002 and 6102)
+    return any(short.upper() in acronym for acronym in _ACRONYM_IN_TEXT.findall(question))
 
 
 def _one_letter_off(a: str, b: str) -> bool:

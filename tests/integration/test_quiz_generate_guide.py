@@ -33,17 +33,18 @@ def numbered_sections(chunks: list[Chunk]) -> set[str]:
     return {h for c in chunks for h in c.heading_path if _NUMBERED.match(h)}
 
 
-def test_at_least_200_distinct_valid_items(items: list[QuizItem]) -> None:
-    # The issue asks for 300; v19 makes 208 here (no vectors). The items dropped since v5 (typed, names
-    # offered beside names of other notes, options of another shape, numbers of another unit, features
-    # filed among algorithms, numbers their line derives, terms of another list) read 0 of 5 and about
-    # 1 in 5 fair: fewer, fairer items.
-    assert len(items) >= 200, Counter(i.kind for i in items)
+def test_at_least_300_distinct_valid_items(items: list[QuizItem]) -> None:
+    # v26 makes 348 here (no vectors, no .skip); as the bot serves them (the index's vectors and model, the
+    # guide's .skip) 251. v19-v24 made about 208 here: the items dropped since v5 (typed, names offered beside
+    # names of other notes, options of another shape, numbers of another unit, features filed among
+    # algorithms, numbers their line derives, terms of another list) read 0 of 5 and about 1 in 5 fair; v25
+    # asks a named thing's claims as true/false statements too.
+    assert len(items) >= 300, Counter(i.kind for i in items)
     assert len({i.id for i in items}) == len(items)
     assert len({i.question for i in items}) == len(items)
     assert all(problems(i) == () for i in items)
     kinds = Counter(i.kind for i in items)
-    assert kinds["which"] >= 75 and kinds["truefalse"] >= 80 and kinds["cloze"] >= 30, kinds
+    assert kinds["which"] >= 75 and kinds["truefalse"] >= 200 and kinds["cloze"] >= 30, kinds
 
 
 def test_items_cover_at_least_90_percent_of_numbered_sections(

@@ -257,6 +257,15 @@ def test_an_acronym_one_letter_off_the_answers_gives_it_away() -> None:
     assert not given_away(_item("Stricter than an SLA", ("MOA", "MSA", "SOW"), "MOA"))
 
 
+def test_an_answers_initials_inside_a_shown_acronym_give_it_away() -> None:
+    # Security+ seeds 6002 and 6102: "ECDHE: ephemeral elliptic curve ____" spells DH for Diffie-Hellman.
+    options = ("Diffie-Hellman", "RSA", "Elliptic curve", "Key escrow")
+    assert given_away(_item("Fill in the blank (ECDHE):\nephemeral elliptic curve ____, gives forward secrecy",
+                            options, "Diffie-Hellman"))
+    assert not given_away(_item("Fill in the blank (Key exchange):\nephemeral elliptic curve ____, gives forward "
+                                "secrecy", options, "Diffie-Hellman"))
+
+
 def test_the_answers_name_in_the_notes_plain_words_gives_it_away() -> None:
     # AWS seed 4701: "EI-enabled" named Elastic inference, "serving framework for PyTorch" TorchServe, and
     # "celebrity recognition" Rekognition.
