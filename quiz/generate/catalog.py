@@ -47,6 +47,8 @@ _CLAUSE_OPENERS = wordset("if when how to in while whenever unless why what wher
 _FINITE_VERBS = wordset("is are was were be should must can could will would have has does do")
 
 _TERM_LINE = re.compile(r"^(?P<term>[^:]{2,60}?)\s*:\s+(?P<definition>\S.*)$")
+# The next "Term:" of a line that defines several: "risk before controls; residual risk: what remains".
+NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
 _BULLET = re.compile(r"^\s*(?:•|[-*+]|\d+[.)])\s+")
 
 MAX_NAME_WORDS = 5

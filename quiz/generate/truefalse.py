@@ -5,7 +5,7 @@ import hashlib
 import re
 from typing import Literal, NamedTuple
 
-from quiz.generate.catalog import Catalog, Note, frame, heading_name, in_parens, term_of
+from quiz.generate.catalog import NEXT_TERM, Catalog, Note, frame, heading_name, in_parens, term_of
 from quiz.generate.checks import given_away
 from quiz.generate.cloze import MIN_LINE_WORDS, blank_out
 from quiz.generate.distractors import (
@@ -33,7 +33,6 @@ SWAP_FIT = 0.5
 MIN_CLAIM_WORDS = 4  # content words of a claim about a named thing, as for a which-one description
 # The label of a list, not one thing of it: "Glue source input types", "Monitoring methods".
 _CATEGORY = re.compile(r"\b(?:types|kinds|categories|methods|options|modes|steps|phases)$", re.IGNORECASE)
-_NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")  # "risk before controls; residual risk: what remains"
 # A number after a bound is falsified one way only: a lower bound lowered ("start with only 5 images" where
 # 10 is the least), an upper bound raised. Moved the other way it stays true (strict reads 5001-5301:
 # "start with only 9 images", "at least 3 subnets").
@@ -188,7 +187,7 @@ def _named_claims(catalog: Catalog, asked: set[tuple[int, int]]) -> list[NamedCl
         peers: tuple[tuple[str, tuple[Note, ...]], ...]
         peers = tuple((strip_parenthetical(t.name), (catalog.notes[t.note],)) for t in catalog.terms
                       if t.scope == term.scope and t is not term and not t.is_list_label)
-        claims.append(NamedClaim(note, strip_parenthetical(term.name), _NEXT_TERM.split(term.definition)[0],
+        claims.append(NamedClaim(note, strip_parenthetical(term.name), NEXT_TERM.split(term.definition)[0],
                                  frame(note, term.line), peers))
     for note in catalog.notes:
         if (not note.subject or not note.description or "\n" in note.description or note.code

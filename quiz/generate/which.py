@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from quiz.generate.catalog import Catalog, Note, Term, frame, heading_name, in_parens
+from quiz.generate.catalog import NEXT_TERM, Catalog, Note, Term, frame, heading_name, in_parens
 from quiz.generate.distractors import Neighbours, fits, rare_words, same_thing
 from quiz.item import QuizItem
 from quiz.text import content_stems, mask, mentions, name_shape, same_shape, strip_parenthetical
@@ -17,7 +17,6 @@ from quiz.text import content_stems, mask, mentions, name_shape, same_shape, str
 # notes of three ("Service to orchestrate workflows", "Alexa uses Transcribe and Polly") were fair 3 of 10
 # times, against about half of the longer ones.
 MIN_DESCRIPTION_WORDS = 4
-_NEXT_TERM = re.compile(r";\s+(?=[^;:]{1,40}:\s)")
 MAX_OPTIONS = 4
 
 
@@ -111,7 +110,7 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     note = catalog.notes[term.note]
     answer = strip_parenthetical(term.name)
     # up to the next "Term:" of the same line: "risk before controls; residual risk: what remains ..."
-    definition = mask(_NEXT_TERM.split(term.definition)[0], term.name)
+    definition = mask(NEXT_TERM.split(term.definition)[0], term.name)
     if len(content_stems(definition)) < MIN_DESCRIPTION_WORDS or term.is_list_label:
         return None
     if "____" in definition:
