@@ -190,13 +190,21 @@ def _named_claims(catalog: Catalog, asked: set[tuple[int, int]]) -> list[NamedCl
         claims.append(NamedClaim(note, strip_parenthetical(term.name), NEXT_TERM.split(term.definition)[0],
                                  frame(note, term.line), peers))
     for note in catalog.notes:
-        if (not note.subject or not note.description or "\n" in note.description or note.code
-                or any((note.index, li) in asked for li in range(len(note.lines)))):
+        if not note.subject or not note.description or note.code:
             continue
         peers = tuple((sibling, tuple(n for n in catalog.notes if n.group == note.group and n.subject == sibling))
                       for sibling in catalog.siblings(note))
         where = heading_name(note.group[-1]) if note.group else ""
-        claims.append(NamedClaim(note, strip_parenthetical(note.subject), note.description, where, peers))
+        described = note.description.split("\n")
+        # A name-like lead over its bullets ("IP insights" + "Unsupervised learning of ...") describes the
+        # subject in each bullet; a heading's note does in its lead, and its bullets belong to the lead.
+        first = 1 if note.lines[0] == note.subject else 0
+        if first and name_shape(note.subject) == "words":
+            continue  # a lead in plain words is as often a label ("Typical workflow" > "Video uploaded ...")
+        for li, claim in enumerate(described if first else described[:1], first):
+            # "regular: For datasets with sparse data" is a field of its own, not a claim about PCA
+            if (note.index, li) not in asked and (first == 0 or term_of(claim) is None):
+                claims.append(NamedClaim(note, strip_parenthetical(note.subject), claim, where, peers))
     return claims
 
 

@@ -183,3 +183,12 @@ def test_a_claim_is_not_swapped_to_a_sibling_whose_notes_share_half_its_words(aw
     false = _statements(aws_items, FALSE)
     assert not [s for s in false if s.endswith("Can only be trained on a single machine (CPU or GPU)")
                 and s.startswith("Latent Dirichet Allocation")]
+
+
+def test_a_headings_lead_line_is_a_claim_but_a_label_lead_is_not(aws_items: list[QuizItem]) -> None:
+    # "SG Debugger" > "Defines rules for detecting unwanted conditions while training" + its bullets: the lead
+    # is a claim about the tool; "Typical workflow" > "Video uploaded and stored in data lake" is a label's
+    true = _statements(aws_items, TRUE)
+    assert "SG Debugger: Defines rules for detecting unwanted conditions while training" in true
+    assert not [s for s in true + _statements(aws_items, FALSE) if s.startswith("Typical workflow:")]
+    assert not [s for s in true if s.startswith("PCA: randomized:")]  # a field of its own, not a claim
