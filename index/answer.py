@@ -35,13 +35,14 @@ class RefusalPolicy:
     refusing at most 5% of answerable ones: `python benchmarks/calibrate_refusal.py` prints them.
     """
 
-    top_coverage: float = 0.386
-    all_coverage: float = 0.102
-    unknown_name: float = -0.351
-    min_confidence: float = 1.094
-    # Fitted 2026-12-04 on the 398 dev questions. Without the unknown name, the same fit refused 55 % of the
-    # off-guide dev questions (at 5 % of answerable ones); with it, 79 %. The policy before (fitted on the
-    # first set's short questions: 0.704 / 0.172 / 1.255) refused 68 % and 7 %.
+    top_coverage: float = 0.469
+    all_coverage: float = 0.121
+    unknown_name: float = -0.425
+    min_confidence: float = 1.03
+    # Fitted 2026-12-04 on the 398 dev questions, with FusionWeights' lexical 1.3 / half 15: off-guide refused
+    # 81 %, answerable 4.5 %. Without the unknown name, the same fit (with the weights before) refused 55 %
+    # of the off-guide dev questions at 5 % of answerable ones; with it, 79 %. The policy before (fitted on
+    # the first set's short questions: 0.704 / 0.172 / 1.255) refused 68 % and 7 %.
 
     def confidence(self, score: float, top_coverage: float, all_coverage: float, names_unknown: bool) -> float:
         return (score + self.top_coverage * top_coverage + self.all_coverage * all_coverage
