@@ -13,8 +13,10 @@ MAX_HITS = 10
 # "The notes point to B" when B's support beats every other option's by this margin. Off (None): 0.125,
 # the smallest margin right on >= 90 % of the dev option questions shown (15 of 16;
 # python benchmarks/calibrate_pointer.py), was right on 8 of the 13 held-out questions it was shown on
-# (an earlier support, the option's own note scored by the stem, went 10/11 dev, 5/7 held-out). A wrong
-# pointer misleads a member more than none helps. Never for "choose two" or a "which is NOT" stem.
+# (an earlier support, the option's own note scored by the stem, went 10/11 dev, 5/7 held-out). Again on
+# 2026-12-04 with the 398 dev questions and the refit fusion: 0.2, right on 24 of 26 dev questions shown,
+# was right on 6 of 11 test and 9 of 13 outside ones. A wrong pointer misleads a member more than none
+# helps. Never for "choose two" or a "which is NOT" stem.
 POINTER_MARGIN: float | None = None
 # An option's support: the best, over the notes, of stem score + this x option score (dev grid 0.75-1.25).
 POINTER_OPTION_WEIGHT = 1.0
