@@ -202,6 +202,11 @@ def name_distractors(
     def consider(candidate: str) -> None:
         if len(chosen) >= k or mentions(own, candidate):
             return
+        if answer.kind == "format" and candidate.lower() == "json":
+            # Nearly every service takes JSON somewhere (endpoints at inference, Firehose after a Lambda), so
+            # "not JSON" is rarely a fact: JSON offered for "Input: recordIO-protobuf or ____" read two-right 4
+            # times in the v25-v28 reads, and "Input: JSON or csv" false-true once. It can still be the answer.
+            return
         if same_thing(candidate, answer.text) or any(same_thing(candidate, c) for c in chosen):
             return
         chosen.append(candidate)

@@ -192,3 +192,13 @@ def test_a_headings_lead_line_is_a_claim_but_a_label_lead_is_not(aws_items: list
     assert "SG Debugger: Defines rules for detecting unwanted conditions while training" in true
     assert not [s for s in true + _statements(aws_items, FALSE) if s.startswith("Typical workflow:")]
     assert not [s for s in true if s.startswith("PCA: randomized:")]  # a field of its own, not a claim
+
+
+def test_json_is_never_a_wrong_format(aws_items: list[QuizItem]) -> None:
+    # "Input: recordIO-protobuf or ____" with JSON offered: PCA and RCF endpoints take JSON at inference (read
+    # two-right, seed 6201); "Input: JSON or csv" for kNN read false-true
+    for item in aws_items:
+        if item.kind == "cloze" and item.answer.lower() != "json":
+            assert "json" not in {o.lower() for o in item.options}, item.question
+    assert not [s for s in _statements(aws_items, FALSE) if "Input: JSON or csv" in s]
+    assert [i for i in aws_items if i.kind == "cloze" and i.answer.lower() == "json"]  # still asked as the answer
