@@ -202,3 +202,11 @@ def test_json_is_never_a_wrong_format(aws_items: list[QuizItem]) -> None:
             assert "json" not in {o.lower() for o in item.options}, item.question
     assert not [s for s in _statements(aws_items, FALSE) if "Input: JSON or csv" in s]
     assert [i for i in aws_items if i.kind == "cloze" and i.answer.lower() == "json"]  # still asked as the answer
+
+
+def test_beside_two_of_the_answers_name_family_no_option_is_of_another(security_items: list[QuizItem]) -> None:
+    # "Geographic dispersal" beside Cold site and Hot site for "Warm site": read wrong-kind in three reads
+    sites = [i for i in security_items if i.kind == "which" and i.answer in ("Cold site", "Warm site", "Hot site")]
+    assert sites
+    for item in sites:
+        assert all(o.endswith("site") for o in item.options), item.options
