@@ -36,6 +36,17 @@ def _topic_score(topic: str, label: str) -> float:
     return score
 
 
+def _closeness(topic: str, label: str) -> float:
+    """How nearly a heading is the topic as written, to pick among the headings that match it: the word sets
+    of "sagemaker tools" and "Sagemaker" overlap fully, yet "3.7 Sagemaker tools" is the one meant."""
+    query, target = utils.default_process(topic), utils.default_process(label)
+    if label.split()[0].rstrip(".") == topic.strip().rstrip("."):
+        return 100.0
+    if 4 <= len(query) <= len(target):
+        return max(fuzz.ratio(query, target), fuzz.partial_ratio(query, target))
+    return fuzz.ratio(query, target)
+
+
 def matches_topic(item: QuizItem, topic: str) -> bool:
     return any(_topic_score(topic, label) >= TOPIC_MATCH for label in _labels(item))
 
@@ -48,7 +59,12 @@ def select_items(
     not ask the same note twice."""
     pool = [it for it in items if not it.retired and it.id not in withdrawn]
     if topic and clean(topic):
+        # The closest headings only: "sagemaker tools" names "3.7 Sagemaker tools" exactly, and "3. Sagemaker"
+        # above it matches loosely too (90), which served every SageMaker item for it.
         pool = [it for it in pool if matches_topic(it, topic)]
+        closeness = [max(_closeness(topic, label) for label in _labels(it)) for it in pool]
+        best = max(closeness, default=0.0)
+        pool = [it for it, close in zip(pool, closeness, strict=True) if close >= best]
     unique = list({it.id: it for it in pool}.values())
     rng = random.Random(seed)
     rng.shuffle(unique)

@@ -90,6 +90,11 @@ def test_topics_select_from_the_real_guide(items: list[QuizItem]) -> None:
     assert xgb and all("XGBoost" in i.topic_path for i in xgb)
     kinesis = {i.section.split(" > ")[0] for i in select_items(items, 200, seed=1, topic="kinesis")}
     assert {"1.3 Kinesis data streams", "1.4 Kinesis data firehose", "1.5 Kinesis Video Stream"} <= kinesis
+    # "sagemaker tools" names 3.7; "3. Sagemaker" matches it loosely too, which served built-in algorithms
+    tools = select_items(items, 200, seed=1, topic="sagemaker tools")
+    assert tools and all("3.7 Sagemaker tools" in i.topic_path for i in tools), {i.section for i in tools}
+    sagemaker = {i.section.split(" > ")[0] for i in select_items(items, 500, seed=1, topic="sagemaker")}
+    assert {"3.2 SageMaker built-in algorithms", "3.7 Sagemaker tools"} <= sagemaker  # the loose name: all of 3
 
 
 def test_a_blank_only_where_the_note_decides_what_fills_it(items: list[QuizItem]) -> None:
