@@ -53,7 +53,7 @@ def test_items_cover_at_least_90_percent_of_numbered_sections(
     sections = numbered_sections(chunks)
     assert len(sections) >= 35  # the guide has 40; fewer means the chunker lost headings
     covered = {h for i in items for h in i.topic_path if h in sections}
-    assert len(covered) / len(sections) >= 0.9, sorted(sections - covered)
+    assert len(covered) / len(sections) >= 0.9, sorted(sections - covered)  # v31 as served: 38 of 40
     # stricter: sections that hold notes of their own get items on those notes. v21: 34 of 38; 6.2 lost its
     # last one, "at least 2 subnets, each in a different AZ", whose every False form is true or shows itself.
     with_notes = {next(h for h in reversed(c.heading_path) if _NUMBERED.match(h))

@@ -210,3 +210,9 @@ def test_beside_two_of_the_answers_name_family_no_option_is_of_another(security_
     assert sites
     for item in sites:
         assert all(o.endswith("site") for o in item.options), item.options
+
+
+def test_a_negation_in_the_next_clause_does_not_stop_a_number_swap(aws_items: list[QuizItem]) -> None:
+    # "only up to 16TB and it has not so high I/O": the "not" is about the I/O; 1.10 EBS had no item for it
+    false = [s for s in _statements(aws_items, FALSE) if s.startswith("Can be used for storage for SageMaker")]
+    assert false and "16TB" not in false[0]
