@@ -22,7 +22,9 @@ def _labels(item: QuizItem) -> list[str]:
     return labels
 
 
-def _topic_score(topic: str, label: str) -> float:
+def _closeness(topic: str, label: str) -> float:
+    """How nearly a heading is the topic as written, to pick among the headings that match it: the word sets
+    of "sagemaker tools" and "Sagemaker" overlap fully, yet "3.7 Sagemaker tools" is the one meant."""
     query = utils.default_process(topic)
     target = utils.default_process(label)
     if not query or not target:
@@ -30,21 +32,18 @@ def _topic_score(topic: str, label: str) -> float:
     if label.split()[0].rstrip(".") == topic.strip().rstrip("."):
         return 100.0  # "3.2" names a numbered section exactly
     score = fuzz.ratio(query, target)
-    if len(query) >= 4:  # a short query inside a long heading: "kinesis" in "Kinesis data streams"
-        score = max(score, fuzz.partial_ratio(query, target) if len(query) <= len(target) else 0.0)
-        score = max(score, fuzz.token_set_ratio(query, target))
+    if 4 <= len(query) <= len(target):  # a short query inside a long heading: "kinesis" in "Kinesis data streams"
+        score = max(score, fuzz.partial_ratio(query, target))
     return score
 
 
-def _closeness(topic: str, label: str) -> float:
-    """How nearly a heading is the topic as written, to pick among the headings that match it: the word sets
-    of "sagemaker tools" and "Sagemaker" overlap fully, yet "3.7 Sagemaker tools" is the one meant."""
-    query, target = utils.default_process(topic), utils.default_process(label)
-    if label.split()[0].rstrip(".") == topic.strip().rstrip("."):
-        return 100.0
-    if 4 <= len(query) <= len(target):
-        return max(fuzz.ratio(query, target), fuzz.partial_ratio(query, target))
-    return fuzz.ratio(query, target)
+def _topic_score(topic: str, label: str) -> float:
+    """Whether a heading matches the topic at all: as close, or with the same words in another order."""
+    score = _closeness(topic, label)
+    query = utils.default_process(topic)
+    if len(query) >= 4 and score < 100.0:
+        score = max(score, fuzz.token_set_ratio(query, utils.default_process(label)))
+    return score
 
 
 def matches_topic(item: QuizItem, topic: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import defaultdict
 from typing import Literal, NamedTuple
 
 from quiz.generate.catalog import NEXT_TERM, Catalog, Note, frame, heading_name, in_parens, term_of
@@ -189,11 +190,13 @@ def _named_claims(catalog: Catalog, asked: set[tuple[int, int]]) -> list[NamedCl
                       if t.scope == term.scope and t is not term and not t.is_list_label)
         claims.append(NamedClaim(note, strip_parenthetical(term.name), NEXT_TERM.split(term.definition)[0],
                                  frame(note, term.line), peers))
+    about: dict[tuple[tuple[str, ...], str], list[Note]] = defaultdict(list)  # (group, subject) -> its notes
+    for note in catalog.notes:
+        about[(note.group, note.subject)].append(note)
     for note in catalog.notes:
         if not note.subject or not note.description or note.code:
             continue
-        peers = tuple((sibling, tuple(n for n in catalog.notes if n.group == note.group and n.subject == sibling))
-                      for sibling in catalog.siblings(note))
+        peers = tuple((sibling, tuple(about[(note.group, sibling)])) for sibling in catalog.siblings(note))
         where = heading_name(note.group[-1]) if note.group else ""
         described = note.description.split("\n")
         # A name-like lead over its bullets ("IP insights" + "Unsupervised learning of ...") describes the
