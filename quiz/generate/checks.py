@@ -79,7 +79,8 @@ def given_away(item: QuizItem, shown: str | None = None) -> bool:
                                                         for p in _TWO_CAPS.findall(o)}
     if any(p.lower() not in _GENERIC and re.search(rf"\b{p}\b", question) for p in short_parts):
         return True
-    return _near_acronym(item, question) or _two_letter_initials(item, question) or _spelt_out(item, question)
+    return (_near_acronym(item, question) or _two_letter_initials(item, question) or _spelt_out(item, question)
+            or _formula_initials(item, question))
 
 
 def _counted_acronym(item: QuizItem, question: str) -> bool:
@@ -135,6 +136,21 @@ def _two_letter_initials(item: QuizItem, question: str) -> bool:
     # inside an acronym the question shows: "ECDHE: ephemeral elliptic curve ____" for Diffie-Hellman (read
     # given away twice, seeds 6002 and 6102)
     return any(short.upper() in acronym for acronym in _ACRONYM_IN_TEXT.findall(question))
+
+
+def _formula_initials(item: QuizItem, question: str) -> bool:
+    """A formula whose variables are the answer's first two initials, and no other option's: "tn / (tn + fp)"
+    for "true negative rate / specificity" (read given away three times, seeds 5601, 5701, 6501)."""
+    if not re.search(r"[/+=*]", question):
+        return False
+
+    def first_two(name: str) -> str:
+        return initials(name.split("/")[0])[:2]
+
+    short = first_two(item.answer)
+    if len(short) != 2 or any(first_two(o) == short for o in item.options if o != item.answer):
+        return False
+    return re.search(rf"(?<![A-Za-z]){short}(?![A-Za-z])", question, re.IGNORECASE) is not None
 
 
 def _one_letter_off(a: str, b: str) -> bool:

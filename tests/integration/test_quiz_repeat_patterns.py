@@ -216,3 +216,31 @@ def test_a_negation_in_the_next_clause_does_not_stop_a_number_swap(aws_items: li
     # "only up to 16TB and it has not so high I/O": the "not" is about the I/O; 1.10 EBS had no item for it
     false = [s for s in _statements(aws_items, FALSE) if s.startswith("Can be used for storage for SageMaker")]
     assert false and "16TB" not in false[0]
+
+
+def test_two_names_of_one_kind_beside_an_answer_whose_other_word_it_is(security_items: list[QuizItem]) -> None:
+    # "Certificate authority" among Registration authority, Self-signed certificate and Wildcard certificate: the
+    # two certificates are the kind the answer is not, and sign nothing (read wrong-kind in five reads, v20-v31)
+    authority = [i for i in security_items if i.kind == "which" and i.answer == "Certificate authority"]
+    assert authority
+    for item in authority:
+        assert sum(o.endswith(" certificate") for o in item.options) <= 1, item.options
+
+
+def test_no_single_wrong_option_of_another_length_beside_two_of_the_answers(
+        aws_items: list[QuizItem], security_items: list[QuizItem]) -> None:
+    # "Key risk indicator" beside "Risk register" and "Inherent risk" for "Risk appetite" (read wrong-kind, seeds
+    # 5602, 5702, 6202)
+    def length(name: str) -> int:
+        return min(len(re.sub(r"\([^)]*\)", " ", name).split()), 3)
+
+    for item in aws_items + security_items:
+        if item.kind != "which":
+            continue
+        wrong = [length(o) for o in item.options if o != item.answer]
+        assert not (len(wrong) >= 3 and sum(w != length(item.answer) for w in wrong) == 1), item.options
+
+
+def test_a_formula_written_in_the_answers_initials_gives_it_away(aws_items: list[QuizItem]) -> None:
+    # "tn / (tn + fp)" for "true negative rate / specificity" (read given away, seeds 5601, 5701, 6501)
+    assert not [i for i in aws_items if i.kind == "which" and "tn / (tn + fp)" in i.question]
