@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from quiz.generate.catalog import NEXT_TERM, Catalog, Note, Term, frame, heading_name, in_parens
 from quiz.generate.distractors import Neighbours, fits, rare_words, same_thing
 from quiz.item import QuizItem
-from quiz.text import content_stems, mask, mentions, name_shape, same_shape, strip_parenthetical
+from quiz.text import content_stems, mask, mentions, name_shape, same_shape, strip_number, strip_parenthetical
 
 # Content words: "No GPU" or "Unsupervised" explains nothing, and in the strict reads of v6-v8 which-one
 # notes of three ("Service to orchestrate workflows", "Alexa uses Transcribe and Polly") were fair 3 of 10
@@ -150,10 +150,43 @@ def _term_item(catalog: Catalog, near: Neighbours, term: Term) -> QuizItem | Non
     distractors = [c.name for c in chosen]
     if len(distractors) < 2:
         return None
+    if not _one_kind(term, answer, distractors, groups):
+        return None
     where = frame(note, term.line)
     question = f"Which term matches this definition?{in_parens(where)}\n{definition}"
     difficulty = 0.3 + 0.3 * max(c.closeness for c in chosen) + 0.05 * (len(distractors) - 2)
     return _which_item(note, question, answer, distractors, difficulty)
+
+
+def _one_kind(term: Term, answer: str, distractors: list[str], groups: list[frozenset[str]]) -> bool:
+    """Whether the guide shows the options to be one kind of thing. A list of "Term: definition" lines under a
+    heading such as "Data protection and governance" mixes roles, policies and documents, and a strict reader
+    rules options out by kind alone: in the reads of v10-v31, term items with such evidence were fair 94 of
+    114 times on Security+ (64 of 75 on AWS), the others 100 of 186 (AWS 6 of 20). The evidence: the list's
+    heading names a kind ("Malware types", "Other AI services", "Time series filling methods"), one line of the
+    guide enumerates all the options, they all end in one word (Cold, Warm, Hot site), or all are written as
+    names (ports, acronyms)."""
+    options = [answer, *distractors]
+    labels = [s for s in term.scope if s and not s.lstrip("-").isdigit()]
+    if labels and _names_a_kind(strip_parenthetical(strip_number(labels[-1])).rstrip(":")):
+        return True
+    if groups and any(all(o in group for o in options) for group in groups):
+        return True
+    if len({_ends(o)[-1] if _ends(o) else o.lower() for o in options}) == 1:
+        return True
+    return all(name_shape(o) == "name" for o in options)
+
+
+def _names_a_kind(heading: str) -> bool:
+    """A heading that is a plural noun, of one kind: "Malware types", "Formulas"; not "Site types and redundancy",
+    "Segmentation, NAC and 802.1X", "Kerberos" or "TLS"."""
+    found = heading.split()
+    if not found or re.search(r"\band\b|,|&|/|\bvs\b|\bor\b", heading, re.IGNORECASE):
+        return False
+    last = found[-1]
+    if len(found) > 1 and not last.islower():
+        return False
+    return len(last) > 3 and last[-1] == "s" and last[-2] not in "siuo"
 
 
 def _pick(candidates: list[Candidate], answer: str) -> list[Candidate]:

@@ -10,6 +10,7 @@ import pytest
 from index.chunk import Chunk, chunk_id
 from quiz.generate import generate_items, select_items, suggest_topics
 from quiz.generate.checks import given_away, problems, repeated_options
+from quiz.generate.which import Candidate, _pick
 from quiz.item import QuizItem, item_id
 
 GUIDE = "mini.md"
@@ -145,6 +146,21 @@ def test_term_definition_asks_for_the_term_among_the_same_sections_terms() -> No
     assert "missing data" in item.question and "MICE" not in item.question
     assert set(item.options) - {"MICE"} <= {"SMOTE", "t-SNE", "Quantile binning"}
     assert "CPU or GPU" not in item.options  # a choice between two things is no term of the list
+
+
+def test_two_wrong_options_of_one_last_word_are_one_family_even_where_the_answer_has_it_first() -> None:
+    # "Self-signed certificate" and "Wildcard certificate" beside "Certificate authority": the certificates are
+    # the kind the answer is not (read wrong-kind in five reads, v20-v31)
+    names = ["Registration authority", "Self-signed certificate", "Wildcard certificate", "Subject Alternative Name"]
+    chosen = [c.name for c in _pick([Candidate(n, 0.5) for n in names], "Certificate authority")]
+    assert sum(n.endswith("certificate") for n in chosen) == 1, chosen
+
+
+def test_one_wrong_option_of_another_length_beside_two_of_the_answers_is_left_out() -> None:
+    names = ["Inherent risk", "Risk register", "Key risk indicator"]
+    assert [c.name for c in _pick([Candidate(n, 0.5) for n in names], "Risk appetite")] == names[:2]
+    names = ["Inherent risk", "Key risk indicator"]  # but not below two wrong options
+    assert [c.name for c in _pick([Candidate(n, 0.5) for n in names], "Risk appetite")] == names
 
 
 # --- cloze -----------------------------------------------------------------------------------------
