@@ -1,6 +1,7 @@
 """Quiz items as members see them, for a strict outside read (benchmarks/quiz_reads/).
 
     python benchmarks/quiz_read_sample.py --guide corpus/aws_machine_learning_specialty.txt --seed 4101 --count 60
+    python benchmarks/quiz_read_sample.py --guide eval/guides/security_plus.md --seed 6722 --count 30 --kind which
 
 Prints each item exactly as the playground shows it (bot/messages.py's rendering, Discord markdown removed),
 then, apart, its key and the note the reveal quotes with its full section. Items are picked by the same
@@ -21,6 +22,7 @@ from bot.playground import plain  # noqa: E402
 from index.embed import MiniLMEncoder, SentenceTransformerEmbedder  # noqa: E402
 from index.store import build_index  # noqa: E402
 from quiz.generate import GENERATOR_VERSION, generate_items, select_items  # noqa: E402
+from quiz.item import KINDS  # noqa: E402
 from quiz.skip import read_skip_lines  # noqa: E402
 
 
@@ -29,15 +31,18 @@ def main() -> int:
     parser.add_argument("--guide", type=Path, required=True, help="one guide file (.txt or .md)")
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--count", type=int, default=60)
+    parser.add_argument("--kind", choices=KINDS, help="only items of this kind (a read of one weak kind)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(args.guide, tmp)
         store = build_index(Path(tmp), SentenceTransformerEmbedder().encode)  # as the bot builds it
     skips = read_skip_lines(args.guide.parent, [args.guide.name])  # as the bot reads corpus/<guide>.skip
     items = generate_items(store.chunks, store.vectors, skips, MiniLMEncoder().encode)  # as the bot makes them
+    if args.kind:
+        items = [item for item in items if item.kind == args.kind]
     picked = select_items(items, args.count, args.seed, None)
     print(f"# {args.guide.name} · seed {args.seed} · generator v{GENERATOR_VERSION} · "
-          f"{len(picked)} of {len(items)} items\n")
+          f"{len(picked)} of {len(items)} {args.kind or ''} items\n".replace("  ", " "))
     for n, item in enumerate(picked, 1):
         shown = plain(render_item(item))
         print(f"## {n}\n{shown}\n")
