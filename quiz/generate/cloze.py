@@ -99,6 +99,8 @@ def _cloze(catalog: Catalog, near: Neighbours, note: Note, li: int, line: str, s
     blanked = blank_out(line, span.text)
     if BLANK not in blanked or line.rstrip(":").strip() == span.text:
         return None
+    if span.kind == "number" and blanked.count(BLANK) > 1:
+        return None  # "An RPO of ____ means backups must run at least every ____": any value fits both (seed 6002)
     if re.search(rf"\w{re.escape(span.text)}|{re.escape(span.text)}[^\W_]", blanked, re.IGNORECASE):
         return None  # the answer shows inside another word: "3DES: applies ____ three times" (DES)
     if re.search(r"____\s*\(|\(\s*____\s*\)", blanked):

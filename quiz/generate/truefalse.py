@@ -54,6 +54,10 @@ _DERIVED = re.compile(r"=|->|→|\bmeans\b|\bso we need\b|\badds? up\b|\bsums? (
 _LIST = re.compile(r",|\band\b")
 # A number that names a thing, not a fact about it: "RFC 4226", "NIST SP 800-61 Rev. 2", "OAuth 2.0", "PKCS #12".
 # Changed, the statement turns on a label no exam asks for (three Security+ items read as trivia, seed 5802).
+# A year moved makes a statement false only by a side detail ("the 2018 SolarWinds compromise", read trivia
+# twice) or lands on another real date of a phased rule ("shorter limits from 2029", read false-true three
+# times, seeds 5402, 5502, 6702): of the six year swaps read, two were fair.
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _IDENTIFIER_BEFORE = re.compile(r"(?:\bRFC|\bRev\.?|\bSP|\bversion|\bv|\bPKCS\s*#)\s*$", re.IGNORECASE)
 _VERSION_OF_NAME = re.compile(r"\b[A-Z][\w+-]*\s$")  # "OAuth 2.0", not "from 0.0 to 10.0"
 
@@ -148,7 +152,7 @@ def _statements(catalog: Catalog, near: Neighbours, alike: TermSimilarity, note:
     named = {p.lower() for p in re.findall(r"[A-Z]?[a-z]{4,}", term[0])} if term else set()
     spans = [s for s in catalog.line_spans(note.index, li) if not negated(line, s) and not mentions(shown, s.text)
              and len(re.findall(rf"(?<!\w){re.escape(s.text)}(?!\w)", line, re.IGNORECASE)) == 1
-             and not (s.kind == "number" and (derived or _identifier(line, s)))
+             and not (s.kind == "number" and (derived or _identifier(line, s) or _YEAR.fullmatch(s.text)))
              and not (s.kind != "number" and any(part in s.text.lower() for part in named))]
     swaps = [(span, replacement) for span in spans
              if (replacement := _swap(catalog, near, note, span, _bound(line, span) if span.kind == "number" else 0))

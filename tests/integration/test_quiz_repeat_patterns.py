@@ -251,3 +251,19 @@ def test_no_single_wrong_option_of_another_length_beside_two_of_the_answers(
 def test_a_formula_written_in_the_answers_initials_gives_it_away(aws_items: list[QuizItem]) -> None:
     # "tn / (tn + fp)" for "true negative rate / specificity" (read given away, seeds 5601, 5701, 6501)
     assert not [i for i in aws_items if i.kind == "which" and "tn / (tn + fp)" in i.question]
+
+
+def test_a_number_blanked_twice_is_not_asked(security_items: list[QuizItem]) -> None:
+    # "An RPO of ____ means backups or replication must run at least every ____": any value fits both blanks
+    # (read two-right, seed 6002)
+    assert not [i for i in security_items if i.kind == "cloze" and i.question.count("____") > 1
+                and re.match(r"\d", i.answer)]
+
+
+def test_no_false_statement_moves_a_year(security_items: list[QuizItem]) -> None:
+    # "as in the 2018 SolarWinds compromise" (trivia), "shorter limits from 2029" (a later step of the same
+    # rule, false-true three times)
+    false = _statements(security_items, FALSE)
+    assert not [s for s in false if "SolarWinds" in s and "2020" not in s]
+    assert not [s for s in false if "CA/Browser Forum" in s and "2026" not in s]
+    assert not [s for s in false if "Sarbanes-Oxley Act" in s and "2002" not in s]
