@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from rapidfuzz import fuzz, process, utils
 
 from quiz.item import QuizItem
-from quiz.text import clean, is_numbered, strip_number
+from quiz.text import clean, is_numbered, mentions, strip_number
 
 TOPIC_MATCH = 85  # rapidfuzz score (0..100) for "xgboost" ~ "XGBoost", "kinesis" ~ "Kinesis data streams"
 
@@ -54,8 +54,8 @@ def select_items(
     items: Sequence[QuizItem], count: int, seed: int, topic: str | None = None, withdrawn: Collection[str] = ()
 ) -> list[QuizItem]:
     """Up to `count` distinct items, retired and `withdrawn` ones (ids reported in this server) left out; with
-    a topic, only items under a heading that matches it. Items on different notes come first, so one quiz does
-    not ask the same note twice."""
+    a topic, only items under a heading that matches it. Items on different notes, none showing what another
+    asks, come first, so one quiz neither asks the same note twice nor answers its own questions."""
     pool = [it for it in items if not it.retired and it.id not in withdrawn]
     if topic and clean(topic):
         # The closest headings only: "sagemaker tools" names "3.7 Sagemaker tools" exactly, and "3. Sagemaker"
@@ -70,13 +70,22 @@ def select_items(
     picked: list[QuizItem] = []
     notes: set[str] = set()
     for item in unique:
-        if len(picked) < count and item.chunk_id not in notes:
+        if len(picked) < count and item.chunk_id not in notes and not any(_tips(item, p) for p in picked):
             picked.append(item)
             notes.add(item.chunk_id)
     for item in unique:
         if len(picked) < count and item not in picked:
             picked.append(item)
     return picked
+
+
+def _tips(one: QuizItem, other: QuizItem) -> bool:
+    """Whether either item's question names what the other asks for: "Keylogger: records keystrokes" above
+    "Which term matches: collects information about the user ..." with Keylogger among the options (strict
+    reads, seeds 6702, 6802: items of one quiz giving each other away). Options do not count: a name offered
+    beside another's answer says nothing about which description is whose."""
+    return any(asked.kind != "truefalse" and mentions(shown.question.split("\n", 1)[-1], asked.answer)
+               for asked, shown in ((one, other), (other, one)))
 
 
 def suggest_topics(items: Sequence[QuizItem], topic: str, limit: int = 5) -> list[str]:

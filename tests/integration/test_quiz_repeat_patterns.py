@@ -267,3 +267,20 @@ def test_no_false_statement_moves_a_year(security_items: list[QuizItem]) -> None
     assert not [s for s in false if "SolarWinds" in s and "2020" not in s]
     assert not [s for s in false if "CA/Browser Forum" in s and "2026" not in s]
     assert not [s for s in false if "Sarbanes-Oxley Act" in s and "2002" not in s]
+
+
+def test_no_item_of_a_quiz_shows_what_another_asks(aws_items: list[QuizItem],
+                                                  security_items: list[QuizItem]) -> None:
+    # "Keylogger: records keystrokes" and "Which term matches: collects information about the user ..." in one
+    # quiz, the statement naming the other's answer (strict reads, seeds 6702, 6802)
+    from quiz.select import select_items
+    for items in (aws_items, security_items):
+        for seed in range(20):
+            picked = select_items(items, 10, seed)
+            assert len(picked) == 10
+            asked = [i for i in picked if i.kind != "truefalse"]
+            for item in asked:
+                for other in picked:
+                    if other is not item:
+                        body = other.question.split("\n", 1)[-1]
+                        assert not re.search(rf"(?i)\b{re.escape(item.answer)}\b", body), (item.answer, body)
