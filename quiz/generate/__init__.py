@@ -18,7 +18,7 @@ from quiz.skip import GuideSkips, without_skipped_lines
 
 __all__ = ["GENERATOR_VERSION", "generate_items", "select_items", "suggest_topics"]
 
-GENERATOR_VERSION = 34  # bump when the generators change: items saved beside an index are then made again
+GENERATOR_VERSION = 35  # bump when the generators change: items saved beside an index are then made again
 
 
 def generate_items(chunks: Sequence[Chunk], vectors: np.ndarray | None = None,

@@ -25,6 +25,8 @@ from quiz.text import (
     STOPWORDS,
     clean,
     is_numbered,
+    mentions,
+    name_shape,
     strip_number,
     strip_parenthetical,
     words,
@@ -66,21 +68,27 @@ class Term:
     note: int  # Note.index
     line: int  # index in Note.lines
     scope: tuple[str, ...]
+    named_elsewhere: bool = True  # another line of the guide names it ("preparation, detection, ..." for Preparation)
 
     @property
     def is_list_label(self) -> bool:
         """A plural name over a plain list ("Threat vectors: email, removable media, ...", "Port states: open,
         closed, filtered"): the label of a category, not one thing of it. Offered beside threat actors or
-        site types, a strict read (seed 4802) called it of another kind four times."""
+        site types, a strict read (seed 4802) called it of another kind four times. So is one plain word that
+        no other line names, over a list of four or more ("Cycle: identify (scan), analyze and prioritize,
+        remediate, ..."): swapped into other terms' lines and offered beside them, "Cycle" read garbled or of
+        another kind eight times in the reads of v30-v34."""
         name = strip_parenthetical(self.name).split()
         if name[0].lower() in _SUPERLATIVES:
             return True  # "Best defense: awareness training ...": a judgement, offered among attacks (4 reads)
         last = name[-1]
-        if not last.endswith("s") or last.endswith(("ss", "us", "is")):
+        plural = last.endswith("s") and not last.endswith(("ss", "us", "is"))
+        single = len(name) == 1 and not self.named_elsewhere and name_shape(self.name) == "any"
+        if not plural and not single:
             return False
         first = re.split(r"\.\s|;|\be\.g\.|\bsuch as\b", self.definition)[0]
         items = [i for i in re.split(r",|\band\b|\bor\b", re.sub(r"\([^)]*\)", "", first)) if i.strip()]
-        return len(items) >= 3 and all(len(i.split()) <= 4 for i in items)
+        return len(items) >= (3 if plural else 4) and all(len(i.split()) <= 4 for i in items)
 
 
 @dataclass(frozen=True)
@@ -260,7 +268,10 @@ def build_catalog(chunks: list[Chunk], apart: frozenset[str] = frozenset()) -> C
         note = notes[index]
         parent = -1 if li == 0 else max(j for j in range(li) if note.depths[j] < note.depths[li])
         scope = (*note.chunk.heading_path, note.chunk.context, str(note.index) if li else "", str(parent))
-        terms.append(Term(name, definition, index, li, scope))
+        single = len(strip_parenthetical(name).split()) == 1
+        elsewhere = not single or any(mentions(other, name) for i, (lines, _) in enumerate(parsed)
+                                      for j, other in enumerate(lines) if (i, j) != (index, li))
+        terms.append(Term(name, definition, index, li, scope, elsewhere))
 
     # Single lower-case words ("precision", "Canary" at a line start) stay out: as phrases they would be
     # found in every sentence that uses the word.
