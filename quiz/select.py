@@ -83,7 +83,10 @@ def _tips(one: QuizItem, other: QuizItem) -> bool:
     """Whether either item's question names what the other asks for: "Keylogger: records keystrokes" above
     "Which term matches: collects information about the user ..." with Keylogger among the options (strict
     reads, seeds 6702, 6802: items of one quiz giving each other away). Options do not count: a name offered
-    beside another's answer says nothing about which description is whose."""
+    beside another's answer says nothing about which description is whose. Two items with the same options
+    do: each answer rules itself out of the other (seed 6722)."""
+    if one.kind != "truefalse" and set(one.options) == set(other.options):
+        return True
     return any(asked.kind != "truefalse" and mentions(shown.question.split("\n", 1)[-1], asked.answer)
                for asked, shown in ((one, other), (other, one)))
 

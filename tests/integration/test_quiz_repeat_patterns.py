@@ -279,6 +279,7 @@ def test_no_item_of_a_quiz_shows_what_another_asks(aws_items: list[QuizItem],
             picked = select_items(items, 10, seed)
             assert len(picked) == 10
             asked = [i for i in picked if i.kind != "truefalse"]
+            assert len({frozenset(i.options) for i in asked}) == len(asked)  # no two with the same options
             for item in asked:
                 for other in picked:
                     if other is not item:
