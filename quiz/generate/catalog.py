@@ -25,7 +25,6 @@ from quiz.text import (
     STOPWORDS,
     clean,
     is_numbered,
-    mentions,
     name_shape,
     strip_number,
     strip_parenthetical,
@@ -261,6 +260,8 @@ def build_catalog(chunks: list[Chunk], apart: frozenset[str] = frozenset()) -> C
         notes.append(Note(index, chunk, lines, depths, _label(chunk), about.name, about.kind, about.group,
                           about.description))
 
+    # how many lines name each word: one count for the guide, not a scan of every line for every term
+    lines_with = Counter(w for line in all_lines for w in set(re.findall(r"[\w-]+", line.lower())))
     terms = []
     for index, li, name, definition in raw_terms:
         if name.lower() not in term_names:
@@ -268,9 +269,8 @@ def build_catalog(chunks: list[Chunk], apart: frozenset[str] = frozenset()) -> C
         note = notes[index]
         parent = -1 if li == 0 else max(j for j in range(li) if note.depths[j] < note.depths[li])
         scope = (*note.chunk.heading_path, note.chunk.context, str(note.index) if li else "", str(parent))
-        single = len(strip_parenthetical(name).split()) == 1
-        elsewhere = not single or any(mentions(other, name) for i, (lines, _) in enumerate(parsed)
-                                      for j, other in enumerate(lines) if (i, j) != (index, li))
+        plain = strip_parenthetical(name).lower()
+        elsewhere = " " in plain or lines_with[plain] > 1  # its own line is one
         terms.append(Term(name, definition, index, li, scope, elsewhere))
 
     # Single lower-case words ("precision", "Canary" at a line start) stay out: as phrases they would be
