@@ -259,12 +259,17 @@ def families_of(lines: list[tuple[str, tuple[Span, ...]]]) -> tuple[frozenset[st
     return tuple(frozenset(g) for g in groups.values() if len(g) > 1)
 
 
+# Where a clause ends: "and it" starts one of its own ("only up to 16TB and it has not so high I/O" negates the
+# I/O); a colon ends a lead-in before the span, never the span's own clause.
+_CLAUSE_END = re.compile(r"[.;]\s|,\s(?:but|while)\s|\sand (?:it|they)\s")
+_CLAUSE_START = re.compile(rf"[.;:]\s|{_CLAUSE_END.pattern}")
+
+
 def negated(line: str, span: Span) -> bool:
     """Whether the span sits in a negative clause ("X cannot do Y", "No comprehend needed"): another
     term put there reads as true too, so it makes neither a fair wrong option nor a fair "False"."""
-    # "and it" starts a clause of its own: "only up to 16TB and it has not so high I/O" negates the I/O
-    starts = [m.end() for m in re.finditer(r"[.;:]\s|,\s(?:but|while)\s|\sand (?:it|they)\s", line[: span.start])]
-    end = re.search(r"[.;]\s|,\s(?:but|while)\s|\sand (?:it|they)\s", line[span.end:])
+    starts = [m.end() for m in _CLAUSE_START.finditer(line[: span.start])]
+    end = _CLAUSE_END.search(line[span.end:])
     clause = line[(starts[-1] if starts else 0): span.end + (end.start() if end else len(line))]
     return _NEGATION.search(clause) is not None
 

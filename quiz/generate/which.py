@@ -172,7 +172,7 @@ def _one_kind(term: Term, answer: str, distractors: list[str], groups: list[froz
         return True
     if groups and any(all(o in group for o in options) for group in groups):
         return True
-    if len({_ends(o)[-1] if _ends(o) else o.lower() for o in options}) == 1:
+    if len({ends[-1] if (ends := _ends(o)) else o.lower() for o in options}) == 1:
         return True
     return all(name_shape(o) == "name" for o in options)
 
@@ -222,7 +222,7 @@ def _greedy(candidates: list[Candidate], answer: str) -> list[Candidate]:
         used |= family
     # The other way round: beside "Cold site" and "Hot site" for "Warm site", "Geographic dispersal" is the one
     # option of another kind, so the answer is one of three (read wrong-kind in three Security+ reads, v25-v29).
-    own = set(_ends(answer))
+    own = set(ends)
     if sum(bool(set(_ends(c.name)) & own) for c in chosen) >= 2:
         chosen = [c for c in chosen if set(_ends(c.name)) & own]
     return chosen
